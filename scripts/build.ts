@@ -1,0 +1,39 @@
+// Builds dist/PlexSync/ (the folder a user copies into Stash's plugins
+// directory): the bundled backend, the manifest, and the UI files.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { renderManifest } from './manifest.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist', 'PlexSync');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'src', 'entry', 'plexsync.ts')],
+  outfile: join(out, 'plexsync.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22.13',
+  minifySyntax: true,
+  legalComments: 'none',
+  banner: { js: '// PlexSync: keeps Plex metadata in step with Stash. Built file; edit src/ instead.' },
+  logLevel: 'warning',
+});
+
+const uiDir = join(root, 'ui');
+const hasUi = existsSync(join(uiDir, 'plexsync-ui.js'));
+if (hasUi) {
+  cpSync(join(uiDir, 'plexsync-ui.js'), join(out, 'plexsync-ui.js'));
+  if (existsSync(join(uiDir, 'plexsync-ui.css'))) cpSync(join(uiDir, 'plexsync-ui.css'), join(out, 'plexsync-ui.css'));
+}
+writeFileSync(join(out, 'PlexSync.yml'), renderManifest({ version: pkg.version, ui: hasUi }));
+
+const packageScript = join(root, 'scripts', 'package.ts');
+if (existsSync(packageScript)) await import(packageScript);
+console.log(`built ${out}`);

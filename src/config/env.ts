@@ -1,0 +1,46 @@
+// Environment knobs (CONTRACT section 8 plus a few of our own), each with a
+// production default. Read once per process.
+
+export interface EnvKnobs {
+  /** PLEXSYNC_DATA_DIR; undefined means `<PluginDir>/data`. */
+  dataDir: string | undefined;
+  /** PLEXSYNC_IDLE_EXIT_MS: how long an idle background worker waits for work. */
+  idleExitMs: number;
+  /** PLEXSYNC_RETRY_BASE_MS: base delay of the exponential backoff. */
+  retryBaseMs: number;
+  /** PLEXSYNC_RETRY_CAP_MS: the longest single backoff delay. */
+  retryCapMs: number;
+  /** PLEXSYNC_JOB_LEASE_MS: how long a claimed job stays claimed without renewal. */
+  jobLeaseMs: number;
+  /** PLEXSYNC_WORKER_LEASE_MS: how long the worker lease lives without renewal. */
+  workerLeaseMs: number;
+}
+
+export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
+  idleExitMs: 60_000,
+  retryBaseMs: 5_000,
+  retryCapMs: 30 * 60_000,
+  jobLeaseMs: 5 * 60_000,
+  workerLeaseMs: 30_000,
+};
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvKnobs {
+  return {
+    dataDir: env.PLEXSYNC_DATA_DIR || undefined,
+    idleExitMs: positiveInt(env, 'PLEXSYNC_IDLE_EXIT_MS', ENV_DEFAULTS.idleExitMs),
+    retryBaseMs: positiveInt(env, 'PLEXSYNC_RETRY_BASE_MS', ENV_DEFAULTS.retryBaseMs),
+    retryCapMs: positiveInt(env, 'PLEXSYNC_RETRY_CAP_MS', ENV_DEFAULTS.retryCapMs),
+    jobLeaseMs: positiveInt(env, 'PLEXSYNC_JOB_LEASE_MS', ENV_DEFAULTS.jobLeaseMs),
+    workerLeaseMs: positiveInt(env, 'PLEXSYNC_WORKER_LEASE_MS', ENV_DEFAULTS.workerLeaseMs),
+  };
+}

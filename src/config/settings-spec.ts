@@ -1,0 +1,36 @@
+// Every plugin setting in one place: the manifest's `settings:` section is
+// generated from this list, and settings.ts validates against it. Stash stores
+// unset settings as absent, and shows an unset BOOLEAN as off, so every
+// boolean here is phrased so that "off" is the default behaviour.
+
+export type SettingType = 'STRING' | 'NUMBER' | 'BOOLEAN';
+
+export interface SettingSpec {
+  key: string;
+  displayName: string;
+  description: string;
+  type: SettingType;
+}
+
+export const SETTINGS_SPEC: readonly SettingSpec[] = [
+  { key: 'plexUrl', displayName: 'Plex URL', type: 'STRING', description: 'Plex Media Server address, e.g. http://127.0.0.1:32400 (required).' },
+  { key: 'plexToken', displayName: 'Plex token', type: 'STRING', description: 'Your X-Plex-Token (required). Never logged.' },
+  { key: 'plexLibraries', displayName: 'Plex libraries', type: 'STRING', description: 'Comma-separated library titles to search. Empty: every movie-type library.' },
+  { key: 'pathMap', displayName: 'Path mapping', type: 'STRING', description: 'How Stash paths appear in Plex: stashPrefix=>plexPrefix pairs separated by ";". Empty: same paths.' },
+  { key: 'plexInsecureTls', displayName: 'Accept self-signed Plex certificate', type: 'BOOLEAN', description: 'Skip TLS certificate checks for an https Plex URL. Off: certificates are verified.' },
+  { key: 'plexTimeoutSeconds', displayName: 'Plex request timeout (s)', type: 'NUMBER', description: 'Per-request timeout towards Plex. Default 30.' },
+  { key: 'plexConcurrency', displayName: 'Parallel Plex syncs', type: 'NUMBER', description: 'Scenes synced at once (1-8). Plex has a single-writer database; default 3.' },
+  { key: 'maxAttempts', displayName: 'Attempts before dead letter', type: 'NUMBER', description: 'Transient failures retried this many times with backoff. Default 10.' },
+  { key: 'dlqRetentionDays', displayName: 'Keep dead letters (days)', type: 'NUMBER', description: 'Dead letters older than this are purged. Default 30.' },
+  { key: 'skipTitle', displayName: 'Do not sync titles', type: 'BOOLEAN', description: 'Leave Plex titles alone.' },
+  { key: 'skipSummary', displayName: 'Do not sync details', type: 'BOOLEAN', description: 'Leave Plex summaries alone.' },
+  { key: 'skipDate', displayName: 'Do not sync dates', type: 'BOOLEAN', description: 'Leave Plex release dates alone.' },
+  { key: 'skipStudio', displayName: 'Do not sync studios', type: 'BOOLEAN', description: 'Leave Plex studios alone.' },
+  { key: 'skipPerformers', displayName: 'Do not sync performers', type: 'BOOLEAN', description: 'Leave Plex actors alone.' },
+  { key: 'skipTags', displayName: 'Do not sync tags', type: 'BOOLEAN', description: 'Leave Plex genres alone.' },
+  { key: 'skipDirector', displayName: 'Do not sync directors', type: 'BOOLEAN', description: 'Leave Plex directors alone.' },
+  { key: 'skipRating', displayName: 'Do not sync ratings', type: 'BOOLEAN', description: 'Leave Plex user ratings alone.' },
+  { key: 'skipCollections', displayName: 'Do not sync groups as collections', type: 'BOOLEAN', description: 'Leave Plex collections alone.' },
+  { key: 'skipPoster', displayName: 'Do not sync covers', type: 'BOOLEAN', description: 'Leave Plex posters alone.' },
+  { key: 'noScanRequests', displayName: 'Never ask Plex to scan', type: 'BOOLEAN', description: 'Do not request a folder scan for files Plex has not found yet.' },
+];

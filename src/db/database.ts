@@ -1,0 +1,92 @@
+// The one SQLite database that holds every piece of durable state.
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { migrations } from './migrations.ts';
+
+export type Db = DatabaseSync;
+
+export const DB_FILE = 'plexsync.db';
+
+let sqlite: typeof import('node:sqlite') | undefined;
+
+/**
+ * Node 22 prints an ExperimentalWarning when node:sqlite loads; Stash would log
+ * it as an error line on every hook. Load it with that one warning muted.
+ */
+async function loadSqlite(): Promise<typeof import('node:sqlite')> {
+  if (sqlite) return sqlite;
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/SQLite/i.test(text)) return;
+    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    sqlite = await import('node:sqlite');
+  } finally {
+    process.emitWarning = emit;
+  }
+  return sqlite;
+}
+
+export async function openDatabase(dataDir: string): Promise<Db> {
+  const { DatabaseSync } = await loadSqlite();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, DB_FILE);
+  // Create the file (and let WAL/SHM siblings inherit) with owner-only access.
+  const previousMask = process.umask(0o077);
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+    const db = new DatabaseSync(file, { timeout: 10_000 });
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA foreign_keys = ON');
+    migrate(db);
+    return db;
+  } finally {
+    process.umask(previousMask);
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  return row.user_version;
+}
+
+function migrate(db: Db): void {
+  if (schemaVersion(db) >= migrations.length) return;
+  transaction(db, () => {
+    // Re-read inside the write lock: another process may have just migrated.
+    for (let version = schemaVersion(db); version < migrations.length; version++) {
+      db.exec(migrations[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    }
+  });
+}
+
+/** BEGIN IMMEDIATE takes the write lock up front, so busy_timeout applies. */
+export function transaction<T>(db: Db, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+export function getKv(db: Db, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setKv(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
+}

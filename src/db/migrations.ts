@@ -1,0 +1,79 @@
+// Numbered, append-only migrations. `PRAGMA user_version` holds the number of
+// migrations applied. Never edit a released entry: add a new one.
+
+export const migrations: readonly string[] = [
+  // 1: queue, worker lease, settings-free state, sync records, Plex index.
+  `
+  CREATE TABLE jobs (
+    id               INTEGER PRIMARY KEY,
+    job_key          TEXT    NOT NULL,           -- coalescing key, e.g. 'scene:42'
+    kind             TEXT    NOT NULL,           -- scene | scene_destroy | performer | studio | tag | group
+    entity_id        TEXT    NOT NULL,
+    payload          TEXT,                       -- small JSON, readable, never secrets
+    status           TEXT    NOT NULL CHECK (status IN ('pending', 'in_progress', 'done', 'dead')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    events           INTEGER NOT NULL DEFAULT 1, -- hook events folded into this job
+    run_at           INTEGER NOT NULL,           -- epoch ms when it is due
+    lease            TEXT,                       -- set while in_progress; fences ack/nack
+    lease_expires_at INTEGER,
+    error_class      TEXT,                       -- TransientError | PermanentError | ...
+    error_code       TEXT,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    finished_at      INTEGER                     -- done or dead time
+  );
+  -- At most one pending job per key: newer events fold into it.
+  CREATE UNIQUE INDEX jobs_one_pending_per_key ON jobs (job_key) WHERE status = 'pending';
+  CREATE INDEX jobs_due ON jobs (run_at, id) WHERE status = 'pending';
+  CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE status = 'in_progress';
+  CREATE INDEX jobs_dead ON jobs (finished_at) WHERE status = 'dead';
+  CREATE INDEX jobs_done ON jobs (finished_at) WHERE status = 'done';
+
+  CREATE TABLE worker_lease (
+    name         TEXT PRIMARY KEY,
+    owner        TEXT    NOT NULL,
+    pid          INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+  );
+
+  CREATE TABLE kv (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE sync_records (
+    scene_id        TEXT PRIMARY KEY,
+    rating_key      TEXT    NOT NULL,
+    section_id      TEXT,
+    synced_at       INTEGER NOT NULL,
+    state_hash      TEXT,                        -- hash of the desired state last written
+    poster_hash     TEXT,                        -- sha256 of the poster bytes last uploaded
+    collections     TEXT,                        -- JSON array of collections PlexSync manages here
+    scene_updated_at TEXT
+  );
+  CREATE INDEX sync_records_rating_key ON sync_records (rating_key);
+
+  CREATE TABLE plex_sections (
+    section_id  TEXT PRIMARY KEY,
+    title       TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    indexed_at  INTEGER,
+    max_updated_at INTEGER,
+    item_count  INTEGER
+  );
+
+  CREATE TABLE plex_parts (
+    file        TEXT    NOT NULL,                -- Part.file exactly as Plex reports it
+    rating_key  TEXT    NOT NULL,
+    section_id  TEXT    NOT NULL,
+    basename    TEXT    NOT NULL,
+    size        INTEGER,
+    updated_at  INTEGER,
+    PRIMARY KEY (file, rating_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX plex_parts_basename ON plex_parts (basename, size);
+  CREATE INDEX plex_parts_rating_key ON plex_parts (rating_key);
+  `,
+];

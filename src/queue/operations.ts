@@ -1,0 +1,190 @@
+// The queue's verbs. Every state change after a claim is fenced by the lease
+// it was claimed with (`WHERE id = ? AND lease = ?`): a worker whose lease
+// expired and was taken over can no longer ack or fail the job.
+import { randomUUID } from 'node:crypto';
+import { type Db, transaction } from '../db/database.ts';
+import { type JobRow, toJob } from './rows.ts';
+import { type Job, type JobKind, jobKey, type NewJob, type QueueCounts } from './types.ts';
+
+export interface JobError {
+  errorClass: string;
+  code: string;
+  message: string;
+}
+
+export interface EnqueueResult {
+  id: number;
+  /** True when the event folded into a job that was already pending. */
+  coalesced: boolean;
+}
+
+function insertOrFold(db: Db, job: NewJob, now: number): EnqueueResult {
+  const key = jobKey(job.kind, job.entityId);
+  const payload = job.payload === undefined ? null : JSON.stringify(job.payload);
+  const runAt = job.runAt ?? now;
+  // A pending job for the key absorbs the event; an in-progress one does not
+  // (its worker may already have read the old state), so a new row is added.
+  const row = db
+    .prepare(
+      `INSERT INTO jobs (job_key, kind, entity_id, payload, status, attempts, run_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+       ON CONFLICT (job_key) WHERE status = 'pending' DO UPDATE SET
+         payload = coalesce(excluded.payload, jobs.payload),
+         run_at = min(jobs.run_at, excluded.run_at),
+         events = jobs.events + 1,
+         updated_at = excluded.updated_at
+       RETURNING id, events`,
+    )
+    .get(key, job.kind, job.entityId, payload, runAt, now, now) as { id: number; events: number };
+  return { id: row.id, coalesced: row.events > 1 };
+}
+
+export function enqueue(db: Db, job: NewJob, now = Date.now()): EnqueueResult {
+  return insertOrFold(db, job, now);
+}
+
+/** Many events in one transaction: one fsync for a whole page of scenes. */
+export function enqueueMany(db: Db, jobs: readonly NewJob[], now = Date.now()): { added: number; coalesced: number } {
+  return transaction(db, () => {
+    let added = 0;
+    let coalesced = 0;
+    for (const job of jobs) {
+      if (insertOrFold(db, job, now).coalesced) coalesced++;
+      else added++;
+    }
+    return { added, coalesced };
+  });
+}
+
+/**
+ * Jobs whose worker died (lease expired) go back to pending. If a newer event
+ * for the same key is already pending, it covers the stale job, which is dropped.
+ */
+export function recoverExpiredLeases(db: Db, now = Date.now()): number {
+  return transaction(db, () => {
+    const dropped = db
+      .prepare(
+        `DELETE FROM jobs WHERE status = 'in_progress' AND lease_expires_at < ?
+           AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`,
+      )
+      .run(now).changes;
+    const revived = db
+      .prepare(
+        `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, run_at = ?, updated_at = ?
+         WHERE status = 'in_progress' AND lease_expires_at < ?`,
+      )
+      .run(now, now, now).changes;
+    return Number(dropped) + Number(revived);
+  });
+}
+
+/** Claims the oldest due job and counts the attempt. Undefined when none is due. */
+export function claim(db: Db, leaseMs: number, now = Date.now(), kinds?: readonly JobKind[]): Job | undefined {
+  const lease = randomUUID();
+  const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
+  const row = db
+    .prepare(
+      `UPDATE jobs SET status = 'in_progress', lease = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
+       RETURNING *`,
+    )
+    .get(lease, now + leaseMs, now, now, ...(kinds ?? [])) as JobRow | undefined;
+  return row ? toJob(row) : undefined;
+}
+
+/** Keeps a long-running job's lease alive. False when the lease was lost. */
+export function extendLease(db: Db, job: Job, leaseMs: number, now = Date.now()): boolean {
+  const changes = db
+    .prepare(`UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease = ? AND status = 'in_progress'`)
+    .run(now + leaseMs, job.id, job.lease).changes;
+  return Number(changes) === 1;
+}
+
+export function ack(db: Db, job: Job, now = Date.now()): boolean {
+  const changes = db
+    .prepare(
+      `UPDATE jobs SET status = 'done', lease = NULL, lease_expires_at = NULL, error_class = NULL, error_code = NULL,
+         last_error = NULL, updated_at = ?, finished_at = ?
+       WHERE id = ? AND lease = ? AND status = 'in_progress'`,
+    )
+    .run(now, now, job.id, job.lease).changes;
+  return Number(changes) === 1;
+}
+
+export interface NackOptions {
+  runAt: number;
+  error: JobError;
+  /** Give the attempt back (e.g. the circuit was open and Plex was never asked). */
+  refundAttempt?: boolean;
+}
+
+/** Back to pending for a later retry. A newer pending event for the key absorbs it. */
+export function nack(db: Db, job: Job, options: NackOptions, now = Date.now()): boolean {
+  const attempts = options.refundAttempt ? Math.max(0, job.attempts - 1) : job.attempts;
+  const { errorClass, code, message } = options.error;
+  return transaction(db, () => {
+    const mine = db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND lease = ? AND status = 'in_progress'`).get(job.id, job.lease);
+    if (!mine) return false;
+    const sibling = db.prepare(`SELECT id FROM jobs WHERE job_key = ? AND status = 'pending'`).get(job.key) as
+      | { id: number }
+      | undefined;
+    if (sibling) {
+      db.prepare('DELETE FROM jobs WHERE id = ?').run(job.id);
+      db.prepare(
+        `UPDATE jobs SET attempts = max(attempts, ?), run_at = max(run_at, ?), error_class = ?, error_code = ?,
+           last_error = ?, updated_at = ? WHERE id = ?`,
+      ).run(attempts, options.runAt, errorClass, code, message, now, sibling.id);
+      return true;
+    }
+    db.prepare(
+      `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, attempts = ?, run_at = ?,
+         error_class = ?, error_code = ?, last_error = ?, updated_at = ?
+       WHERE id = ?`,
+    ).run(attempts, options.runAt, errorClass, code, message, now, job.id);
+    return true;
+  });
+}
+
+/** Straight to the dead-letter queue, with the reason kept for the user. */
+export function fail(db: Db, job: Job, error: JobError, now = Date.now()): boolean {
+  const changes = db
+    .prepare(
+      `UPDATE jobs SET status = 'dead', lease = NULL, lease_expires_at = NULL, error_class = ?, error_code = ?,
+         last_error = ?, updated_at = ?, finished_at = ?
+       WHERE id = ? AND lease = ? AND status = 'in_progress'`,
+    )
+    .run(error.errorClass, error.code, error.message, now, now, job.id, job.lease).changes;
+  return Number(changes) === 1;
+}
+
+export function getPending(db: Db, limit = 100): Job[] {
+  const rows = db
+    .prepare(`SELECT * FROM jobs WHERE status = 'pending' ORDER BY run_at, id LIMIT ?`)
+    .all(limit) as unknown as JobRow[];
+  return rows.map(toJob);
+}
+
+export function nextDueAt(db: Db): number | undefined {
+  const row = db.prepare(`SELECT min(run_at) AS due FROM jobs WHERE status = 'pending'`).get() as { due: number | null };
+  return row.due ?? undefined;
+}
+
+export function counts(db: Db): QueueCounts {
+  const rows = db.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status').all() as {
+    status: string;
+    n: number;
+  }[];
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  return { pending: by.pending ?? 0, inProgress: by.in_progress ?? 0, dead: by.dead ?? 0, done: by.done ?? 0 };
+}
+
+/** Finished jobs are history only; keep a bounded window of them. */
+export function purgeDone(db: Db, olderThanMs: number, now = Date.now()): number {
+  return Number(db.prepare(`DELETE FROM jobs WHERE status = 'done' AND finished_at < ?`).run(now - olderThanMs).changes);
+}
+
+export function dropPending(db: Db, kind: JobKind, entityId: string): number {
+  return Number(
+    db.prepare(`DELETE FROM jobs WHERE job_key = ? AND status = 'pending'`).run(jobKey(kind, entityId)).changes,
+  );
+}

@@ -1,0 +1,18 @@
+// The task modes of CONTRACT section 7 and ours. `inManifest` tasks appear on
+// Stash's Tasks page; the rest are operations for the UI panel and the CLI.
+
+export interface TaskInfo {
+  mode: string;
+  name: string;
+  description: string;
+  inManifest: boolean;
+}
+
+export const TASKS: readonly TaskInfo[] = [
+  { mode: 'process', name: 'Process queue', description: 'Sync every queued scene to Plex now, with progress.', inManifest: true },
+  { mode: 'sync_all', name: 'Sync all scenes', description: 'Queue every scene in Stash, then sync them to Plex.', inManifest: true },
+  { mode: 'status', name: 'Queue status', description: 'Log queue counts, worker and Plex state, and the newest errors.', inManifest: true },
+  { mode: 'dlq_retry', name: 'Retry dead letters', description: 'Put every failed scene back in the queue.', inManifest: true },
+  { mode: 'dlq_clear', name: 'Clear dead letters', description: 'Delete every failed entry.', inManifest: true },
+  { mode: 'dlq_list', name: 'List dead letters', description: 'Log every failed entry with its reason.', inManifest: true },
+];

@@ -1,0 +1,40 @@
+// Makes sure a background worker is alive, without tying it to Stash's pipes.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import { acquireLease, currentLease } from './lease.ts';
+
+/** A freshly spawned worker gets this long to start and renew the lease it was handed. */
+const STARTUP_GRACE_MS = 15_000;
+
+export interface SpawnRequest {
+  /** The bundled plugin file to run with `--worker`. */
+  script: string;
+  /** What the worker reads from stdin: the Stash connection (never written to disk). */
+  input: unknown;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type EnsureResult = 'running' | 'spawned';
+
+export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): EnsureResult {
+  if (currentLease(db, now)) return 'running';
+  // Reserve the lease for the child before it exists, so 50 concurrent hooks
+  // spawn one worker, not 50.
+  const owner = randomUUID();
+  if (!acquireLease(db, owner, process.pid, STARTUP_GRACE_MS, now)) return 'running';
+  const child = spawn(process.execPath, [request.script, '--worker', owner], {
+    detached: true,
+    // stdin is our own pipe (closed when we exit); stdout/stderr go nowhere, so
+    // Stash, which reads our pipes to EOF, does not wait for the worker.
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: request.env ?? process.env,
+    windowsHide: true,
+  });
+  child.stdin?.end(JSON.stringify(request.input));
+  child.stdin?.on('error', () => {
+    // The worker died before reading: its reserved lease expires and the next hook retries.
+  });
+  child.unref();
+  return 'spawned';
+}
