@@ -1,0 +1,74 @@
+// The plugin entry: read stdin, validate, dispatch a hook or a task, write
+// exactly one JSON object to stdout. Errors become {"error": "..."} with a
+// non-zero exit; stack traces never reach stdout.
+import { readEnv } from '../config/env.ts';
+import { type Db, openDatabase } from '../db/database.ts';
+import { describeError } from '../errors.ts';
+import { onSceneUpdate } from '../hooks/handlers.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { registerSecret } from '../log/redact.ts';
+import { taskHandler } from '../tasks/dispatch.ts';
+import { loadWorkerDeps } from '../sync/worker-deps.ts';
+import { runBackgroundWorker, workerFileLogger } from '../worker/run.ts';
+import { ensureWorker } from '../worker/spawn.ts';
+import { type RunContext, resolveDataDir, scriptPath } from './context.ts';
+import { argString, InputError, type PluginInput, parseInput } from './input.ts';
+import { writeResult } from './output.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function contextFor(input: PluginInput, log: Logger): RunContext {
+  const env = readEnv();
+  const connection = input.server_connection;
+  registerSecret(connection.SessionCookie?.Value);
+  return { input, connection, env, dataDir: resolveDataDir(env, connection), log, script: scriptPath() };
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--worker') return workerMain(argv[1] ?? '');
+  const log = createLogger();
+  let db: Db | undefined;
+  try {
+    const input = parseInput(await readStdin());
+    const ctx = contextFor(input, log);
+    const hook = input.args?.hookContext;
+    if (hook) {
+      db = await openDatabase(ctx.dataDir);
+      const result = onSceneUpdate(db, { ...hook, inputFields: hook.inputFields ?? undefined }, log);
+      const worker = result.queued ? ensureWorker(db, { script: ctx.script, input: { server_connection: ctx.connection } }) : 'not needed';
+      writeResult({ output: { ...result, worker } });
+      return;
+    }
+    const handler = taskHandler(argString(input, 'mode'));
+    db = await openDatabase(ctx.dataDir);
+    writeResult({ output: await handler(ctx, db, loadWorkerDeps) });
+  } catch (err) {
+    const message = err instanceof InputError ? err.message : describeError(err);
+    log.error(message);
+    writeResult({ error: message });
+  } finally {
+    db?.close();
+  }
+}
+
+async function workerMain(owner: string): Promise<void> {
+  let db: Db | undefined;
+  try {
+    const input = parseInput(await readStdin());
+    const env = readEnv();
+    const dataDir = resolveDataDir(env, input.server_connection);
+    const ctx = contextFor(input, workerFileLogger(dataDir));
+    db = await openDatabase(dataDir);
+    await runBackgroundWorker(ctx, db, owner, loadWorkerDeps);
+  } catch (err) {
+    // Nobody reads a detached worker's stderr; the lease expires and the next hook starts another.
+    process.exitCode = 1;
+    void err;
+  } finally {
+    db?.close();
+  }
+}

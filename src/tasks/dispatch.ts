@@ -1,0 +1,40 @@
+// args.mode -> task. Unknown modes are refused before anything is touched.
+import type { Db } from '../db/database.ts';
+import type { RunContext } from '../entry/context.ts';
+import { PermanentError } from '../errors.ts';
+import type { DepsLoader } from '../worker/run.ts';
+import { ensureWorker } from '../worker/spawn.ts';
+import { deadLetterClear, deadLetterList, deadLetterRetry } from './dead-letters.ts';
+import { processTask } from './process.ts';
+import { logStatus, statusReport } from './status.ts';
+
+export type TaskHandler = (ctx: RunContext, db: Db, loadDeps: DepsLoader) => Promise<unknown>;
+
+const handlers: Record<string, TaskHandler> = {
+  status: async (ctx, db) => {
+    const report = statusReport(db);
+    logStatus(report, ctx.log);
+    return report;
+  },
+  process: (ctx, db, loadDeps) => processTask(ctx, db, loadDeps),
+  dlq_list: async (ctx, db) => deadLetterList(db, ctx.log),
+  dlq_retry: async (ctx, db) => {
+    const result = deadLetterRetry(db, ctx.log);
+    if (result.retried > 0) ensureWorker(db, { script: ctx.script, input: { server_connection: ctx.connection } });
+    return result;
+  },
+  dlq_clear: async (ctx, db) => deadLetterClear(db, ctx.log),
+};
+
+export function knownModes(): string[] {
+  return Object.keys(handlers);
+}
+
+export function taskHandler(mode: string | undefined): TaskHandler {
+  if (mode === undefined || mode === '') {
+    throw new PermanentError('bad_input', `no task mode given: expected args.mode, one of ${knownModes().join(', ')}`);
+  }
+  const handler = Object.hasOwn(handlers, mode) ? handlers[mode] : undefined;
+  if (!handler) throw new PermanentError('bad_input', `unknown mode "${mode.slice(0, 60)}": expected one of ${knownModes().join(', ')}`);
+  return handler;
+}

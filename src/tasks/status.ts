@@ -1,0 +1,69 @@
+// The `status` task: counts, worker, last sync, newest errors, problems.
+import type { Db } from '../db/database.ts';
+import { getKv } from '../db/database.ts';
+import type { Logger } from '../log/logger.ts';
+import { counts } from '../queue/operations.ts';
+import { currentLease } from '../worker/lease.ts';
+
+export interface StatusReport {
+  pending: number;
+  inProgress: number;
+  dead: number;
+  synced: number;
+  doneRecently: number;
+  due: number;
+  worker: { pid: number; since: string; leaseExpires: string } | null;
+  lastSyncAt: string | null;
+  recentErrors: { job: string; errorClass: string | null; reason: string; at: string; status: string }[];
+  problems: string[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function statusReport(db: Db, now = Date.now()): StatusReport {
+  const c = counts(db);
+  const synced = (db.prepare('SELECT count(*) AS n, max(synced_at) AS last FROM sync_records').get() as {
+    n: number;
+    last: number | null;
+  });
+  const due = (db.prepare(`SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND run_at <= ?`).get(now) as { n: number }).n;
+  const lease = currentLease(db, now);
+  const errors = db
+    .prepare(
+      `SELECT job_key, error_class, last_error, updated_at, status FROM jobs
+       WHERE last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 5`,
+    )
+    .all() as { job_key: string; error_class: string | null; last_error: string; updated_at: number; status: string }[];
+  const problems: string[] = [];
+  const settingsProblem = getKv(db, 'settings_problem');
+  if (settingsProblem) problems.push(settingsProblem);
+  return {
+    pending: c.pending,
+    inProgress: c.inProgress,
+    dead: c.dead,
+    synced: synced.n,
+    doneRecently: c.done,
+    due,
+    worker: lease ? { pid: lease.pid, since: iso(lease.startedAt), leaseExpires: iso(lease.expiresAt) } : null,
+    lastSyncAt: synced.last === null ? null : iso(synced.last),
+    recentErrors: errors.map((e) => ({
+      job: e.job_key,
+      errorClass: e.error_class,
+      reason: e.last_error,
+      at: iso(e.updated_at),
+      status: e.status,
+    })),
+    problems,
+  };
+}
+
+export function logStatus(report: StatusReport, log: Logger): void {
+  log.info(
+    `PlexSync queue: ${report.pending} pending (${report.due} due), ${report.inProgress} in progress, ` +
+      `${report.dead} dead letters, ${report.synced} scenes synced` +
+      (report.lastSyncAt ? `, last sync ${report.lastSyncAt}` : ''),
+  );
+  log.info(report.worker ? `Background worker: running (pid ${report.worker.pid})` : 'Background worker: not running');
+  for (const problem of report.problems) log.warn(`Problem: ${problem}`);
+  for (const e of report.recentErrors) log.info(`Recent error (${e.status}) ${e.job}: ${e.reason}`);
+}

@@ -1,0 +1,26 @@
+// What a draining process needs besides the queue: the job processor (the
+// real sync), the circuit-breaker gate and the limits from the settings.
+import type { EnvKnobs } from '../config/env.ts';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../log/logger.ts';
+import { type Gate, type JobProcessor, SyncWorker } from './processor.ts';
+
+export interface WorkerDeps {
+  processor: JobProcessor;
+  gate?: Gate;
+  maxAttempts: number;
+  concurrency: number;
+  close(): void;
+}
+
+export function makeSyncWorker(db: Db, deps: WorkerDeps, env: EnvKnobs, log: Logger): SyncWorker {
+  return new SyncWorker({
+    db,
+    log,
+    processor: deps.processor,
+    ...(deps.gate ? { gate: deps.gate } : {}),
+    maxAttempts: deps.maxAttempts,
+    jobLeaseMs: env.jobLeaseMs,
+    backoff: { baseMs: env.retryBaseMs, capMs: env.retryCapMs },
+  });
+}

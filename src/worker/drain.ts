@@ -1,0 +1,77 @@
+// The drain loop shared by the background worker and the foreground `process`
+// task: run up to `concurrency` jobs at once while holding the worker lease,
+// sleep until the next job is due, stop when idle long enough (or at once,
+// for the foreground task).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../log/logger.ts';
+import { counts, nextDueAt } from '../queue/operations.ts';
+import { releaseLeaseIfIdle, renewLease } from './lease.ts';
+import type { StepResult, SyncWorker } from './processor.ts';
+
+export interface DrainOptions {
+  db: Db;
+  worker: SyncWorker;
+  log: Logger;
+  owner: string;
+  workerLeaseMs: number;
+  concurrency: number;
+  /** Background worker: exit after this long with nothing pending. */
+  idleExitMs: number;
+  /** Foreground: return as soon as no job is due (future retries stay queued). */
+  stopWhenNothingDue?: boolean;
+  /** How often an idle worker looks for new jobs. */
+  pollMs?: number;
+  /** Hard stop (epoch ms): the worker returns and leaves the rest queued. */
+  deadline?: number;
+  onStep?: (result: StepResult) => void;
+}
+
+export interface DrainStats {
+  done: number;
+  retried: number;
+  dead: number;
+  reason: 'idle' | 'nothing_due' | 'lease_lost' | 'deadline';
+}
+
+export async function drain(o: DrainOptions): Promise<DrainStats> {
+  const stats: DrainStats = { done: 0, retried: 0, dead: 0, reason: 'idle' };
+  const pollMs = o.pollMs ?? 250;
+  let lastBusyAt = Date.now();
+
+  const lane = async (): Promise<StepResult> => {
+    for (;;) {
+      const result = await o.worker.step();
+      if (result.kind === 'idle' || result.kind === 'blocked') return result;
+      lastBusyAt = Date.now();
+      if (result.kind === 'done') stats.done++;
+      else if (result.kind === 'retry') stats.retried++;
+      else if (result.kind === 'dead') stats.dead++;
+      o.onStep?.(result);
+      if (!renewLease(o.db, o.owner, o.workerLeaseMs)) return result;
+      if (o.deadline !== undefined && Date.now() >= o.deadline) return result;
+    }
+  };
+
+  for (;;) {
+    if (!renewLease(o.db, o.owner, o.workerLeaseMs)) {
+      o.log.warn('worker lease taken over: stopping');
+      return { ...stats, reason: 'lease_lost' };
+    }
+    if (o.deadline !== undefined && Date.now() >= o.deadline) return { ...stats, reason: 'deadline' };
+    const results = await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, lane));
+    const now = Date.now();
+    const blockedUntil = results.flatMap((r) => (r.kind === 'blocked' ? [r.until] : []));
+    const due = nextDueAt(o.db);
+    const nothingDue = blockedUntil.length === 0 && (due === undefined || due > now);
+    if (o.stopWhenNothingDue && (nothingDue || blockedUntil.length > 0)) {
+      return { ...stats, reason: 'nothing_due' };
+    }
+    const { pending, inProgress } = counts(o.db);
+    if (pending === 0 && inProgress === 0 && now - lastBusyAt >= o.idleExitMs) {
+      if (releaseLeaseIfIdle(o.db, o.owner)) return { ...stats, reason: 'idle' };
+    }
+    const wakeAt = Math.min(due ?? Number.POSITIVE_INFINITY, ...blockedUntil, now + pollMs);
+    await sleep(Math.max(10, Math.min(pollMs, wakeAt - now)));
+  }
+}
