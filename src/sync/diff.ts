@@ -1,0 +1,145 @@
+// What differs between what Plex should show and what it shows: the smallest
+// edit that makes them agree, and the read-back check after writing. Pure.
+//
+// Everything written is also locked (CONTRACT sec. 9), so a field is sent
+// when its value differs OR it is not locked yet; a matching, locked item
+// yields an empty edit and costs zero writes.
+//
+// Case-only renames ("bdsm" -> "BDSM"): names are compared case-sensitively,
+// so the rename is seen as a difference and the edit carries the new
+// spelling in `set` and the old one in `remove`. Plex may match tag names
+// case-insensitively, though: in one request, adding "BDSM" can resolve to
+// the existing "bdsm" and the removal of "bdsm" then detaches the tag
+// altogether. `editSteps` therefore splits such an edit in two requests:
+// first remove the old spellings, then send the rest (without those
+// removals). The read-back (`verifyApplied`) still compares exactly, so a
+// Plex that keeps the old spelling is reported rather than silently hidden.
+
+import type { DesiredState, PlexEdit, PlexItemState, ScalarField, TagField } from './model.ts';
+
+export interface SyncPlan {
+  edit: PlexEdit;
+  /** Present only when the rating must change; null = make unrated. */
+  rating?: number | null;
+  /** The collections PlexSync manages for this scene after the edit. */
+  newManagedCollections: string[];
+}
+
+const SCALAR_FIELDS: readonly ScalarField[] = ['title', 'summary', 'originallyAvailableAt', 'studio'];
+/** Collections are not here: only those PlexSync manages are mirrored. */
+const MIRRORED_TAGS: readonly TagField[] = ['actor', 'genre', 'director'];
+/** Ratings travel at one decimal; anything closer is float noise. */
+const RATING_TOLERANCE = 0.01;
+
+export function diffState(desired: DesiredState, current: PlexItemState, managedCollections: readonly string[]): SyncPlan {
+  const edit: PlexEdit = { scalars: {}, tags: {}, lock: [] };
+  const locked = new Set(current.locked);
+
+  for (const field of SCALAR_FIELDS) {
+    const want = desired.scalars[field];
+    if (want === undefined) continue;
+    if (want !== current[field] || !locked.has(field)) {
+      edit.scalars[field] = want;
+      edit.lock.push(field);
+    }
+  }
+
+  for (const field of MIRRORED_TAGS) {
+    const want = desired.tags[field];
+    if (want === undefined) continue;
+    const have = current.tags[field];
+    // Actors are shown in Stash's order, so a reordering is a change too.
+    const same = field === 'actor' ? sameOrder(want, have) : sameSet(want, have);
+    if (!same || !locked.has(field)) {
+      edit.tags[field] = { set: [...want], remove: absentFrom(have, want) };
+      edit.lock.push(field);
+    }
+  }
+
+  const plan: SyncPlan = { edit, newManagedCollections: [...managedCollections] };
+  const wantCollections = desired.tags.collection;
+  if (wantCollections !== undefined) {
+    // Hand-made collections (never managed, not wanted) are invisible here:
+    // they are neither a difference nor ever removed.
+    const ours = new Set([...managedCollections, ...wantCollections]);
+    const haveOurs = current.tags.collection.filter((name) => ours.has(name));
+    if (!sameSet(wantCollections, haveOurs) || !locked.has('collection')) {
+      edit.tags.collection = { set: [...wantCollections], remove: absentFrom(haveOurs, wantCollections) };
+      edit.lock.push('collection');
+    }
+    plan.newManagedCollections = [...wantCollections];
+  }
+
+  if (desired.rating !== undefined && !sameRating(desired.rating, current.userRating)) plan.rating = desired.rating;
+  return plan;
+}
+
+/**
+ * The fields whose read-back differs from what was wanted: Plex answers 200
+ * to edits it ignored. `managed` is the list PlexSync managed before the
+ * edit. Tags are compared as sets: a wrong actor order is cosmetic and the
+ * next diff re-sends it, but it is no reason to fail the sync. Locks are not
+ * checked either: a missing lock only costs a re-send on the next sync.
+ */
+export function verifyApplied(desired: DesiredState, after: PlexItemState, managed: readonly string[]): string[] {
+  const wrong: string[] = [];
+  for (const field of SCALAR_FIELDS) {
+    const want = desired.scalars[field];
+    if (want !== undefined && want !== after[field]) wrong.push(field);
+  }
+  for (const field of MIRRORED_TAGS) {
+    const want = desired.tags[field];
+    if (want !== undefined && !sameSet(want, after.tags[field])) wrong.push(field);
+  }
+  const wantCollections = desired.tags.collection;
+  if (wantCollections !== undefined) {
+    const ours = new Set([...managed, ...wantCollections]);
+    const haveOurs = after.tags.collection.filter((name) => ours.has(name));
+    if (!sameSet(wantCollections, haveOurs)) wrong.push('collection');
+  }
+  if (desired.rating !== undefined && !sameRating(desired.rating, after.userRating)) wrong.push('rating');
+  return wrong;
+}
+
+/**
+ * The requests to send for one edit, in order. Usually just the edit; when a
+ * tag is renamed by case only, first a request removing the old spellings,
+ * then the edit without those removals (see the note at the top).
+ */
+export function editSteps(edit: PlexEdit): PlexEdit[] {
+  const first: PlexEdit = { scalars: {}, tags: {}, lock: [] };
+  const second: PlexEdit = { scalars: { ...edit.scalars }, tags: {}, lock: [...edit.lock] };
+  for (const [field, change] of Object.entries(edit.tags) as [TagField, { set: string[]; remove: string[] }][]) {
+    const wanted = new Set(change.set.map(foldCase));
+    const renamed = change.remove.filter((name) => wanted.has(foldCase(name)));
+    if (renamed.length > 0) first.tags[field] = { set: [], remove: renamed };
+    second.tags[field] = { set: [...change.set], remove: change.remove.filter((name) => !renamed.includes(name)) };
+  }
+  return Object.keys(first.tags).length === 0 ? [edit] : [first, second];
+}
+
+function foldCase(name: string): string {
+  return name.toLocaleLowerCase('und');
+}
+
+/** Names `have` holds that `want` lacks, once each, compared exactly. */
+function absentFrom(have: readonly string[], want: readonly string[]): string[] {
+  const keep = new Set(want);
+  return [...new Set(have.filter((name) => !keep.has(name)))];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((name) => right.has(name));
+}
+
+function sameOrder(want: readonly string[], have: readonly string[]): boolean {
+  const distinct = [...new Set(have)];
+  return distinct.length === want.length && want.every((name, i) => distinct[i] === name);
+}
+
+function sameRating(want: number | null, have: number | null): boolean {
+  if (want === null || have === null) return want === have;
+  return Math.abs(want - have) < RATING_TOLERANCE;
+}

@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { diffState, editSteps, type SyncPlan, verifyApplied } from '../src/sync/diff.ts';
+import { type DesiredState, isEmptyEdit, type PlexEdit, type PlexItemState, type TagField } from '../src/sync/model.ts';
+
+const ALL_LOCKS = ['title', 'summary', 'originallyAvailableAt', 'studio', 'actor', 'genre', 'director', 'collection'];
+const TAG_FIELDS: TagField[] = ['actor', 'genre', 'director', 'collection'];
+
+function item(overrides: Partial<PlexItemState> = {}): PlexItemState {
+  return {
+    ratingKey: '7',
+    sectionId: '1',
+    title: 'A Title',
+    summary: 'Details',
+    originallyAvailableAt: '2024-03-09',
+    studio: 'Studio One',
+    tags: { actor: ['Bea', 'Ann'], genre: ['outdoor'], director: ['Jane'], collection: ['Series A'] },
+    userRating: 8.5,
+    locked: [...ALL_LOCKS],
+    files: [{ file: '/data/a.mp4', size: 1000 }],
+    updatedAt: 1,
+    ...overrides,
+  };
+}
+
+function desired(overrides: Partial<DesiredState> = {}): DesiredState {
+  return {
+    scalars: { title: 'A Title', summary: 'Details', originallyAvailableAt: '2024-03-09', studio: 'Studio One' },
+    tags: { actor: ['Bea', 'Ann'], genre: ['outdoor'], director: ['Jane'], collection: ['Series A'] },
+    rating: 8.5,
+    ...overrides,
+  };
+}
+
+/**
+ * Plex as far as PlexSync relies on it: scalars replace, tags are added to
+ * what is there (sent ones first, in the order sent) and then the removals
+ * are taken out, named fields get locked; the rating is a separate call.
+ * `caseInsensitive` models a Plex whose tag lookup folds case: adding a
+ * name the item holds in another spelling changes nothing, and a removal
+ * takes every spelling away.
+ */
+function applyEdit(current: PlexItemState, edit: PlexEdit, caseInsensitive = false): PlexItemState {
+  const fold = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
+  const tags = { ...current.tags };
+  for (const field of TAG_FIELDS) {
+    const change = edit.tags[field];
+    if (!change) continue;
+    const existing = tags[field];
+    const resolve = (n: string) => existing.find((e) => fold(e) === fold(n)) ?? n;
+    const merged = [...change.set.map(resolve), ...existing].filter((n, i, all) => all.findIndex((m) => fold(m) === fold(n)) === i);
+    tags[field] = merged.filter((n) => !change.remove.some((r) => fold(r) === fold(n)));
+  }
+  return { ...current, ...edit.scalars, tags, locked: [...new Set([...current.locked, ...edit.lock])] };
+}
+
+function applyPlan(current: PlexItemState, plan: SyncPlan): PlexItemState {
+  const after = applyEdit(current, plan.edit);
+  return plan.rating === undefined ? after : { ...after, userRating: plan.rating };
+}
+
+test('a fully matching, fully locked item needs zero writes', () => {
+  const plan = diffState(desired(), item(), ['Series A']);
+  assert.equal(isEmptyEdit(plan.edit), true);
+  assert.equal('rating' in plan, false);
+  assert.deepEqual(plan.newManagedCollections, ['Series A']);
+});
+
+test('a changed scalar is sent and locked, unchanged ones are not', () => {
+  const plan = diffState(desired({ scalars: { title: 'New', summary: 'Details' } }), item(), []);
+  assert.deepEqual(plan.edit.scalars, { title: 'New' });
+  assert.deepEqual(plan.edit.lock, ['title']);
+});
+
+test('a matching but unlocked scalar is sent again to lock it', () => {
+  const plan = diffState(desired(), item({ locked: ALL_LOCKS.filter((f) => f !== 'studio') }), ['Series A']);
+  assert.deepEqual(plan.edit, { scalars: { studio: 'Studio One' }, tags: {}, lock: ['studio'] });
+});
+
+test('an emptied summary clears Plex', () => {
+  const plan = diffState(desired({ scalars: { summary: '' } }), item(), []);
+  assert.deepEqual(plan.edit.scalars, { summary: '' });
+});
+
+test('a removed performer disappears from Plex', () => {
+  const plan = diffState(desired(), item({ tags: { ...item().tags, actor: ['Bea', 'Ann', 'Old'] } }), ['Series A']);
+  assert.deepEqual(plan.edit.tags, { actor: { set: ['Bea', 'Ann'], remove: ['Old'] } });
+  assert.deepEqual(plan.edit.lock, ['actor']);
+});
+
+test('reordered performers are sent, reordered genres are not', () => {
+  const d = desired({ tags: { actor: ['Ann', 'Bea'], genre: ['b', 'a'] } });
+  const plan = diffState(d, item({ tags: { ...item().tags, genre: ['a', 'b'] } }), []);
+  assert.deepEqual(plan.edit.tags, { actor: { set: ['Ann', 'Bea'], remove: [] } });
+});
+
+test('an unlocked tag field is sent even when equal', () => {
+  const plan = diffState(desired(), item({ locked: ALL_LOCKS.filter((f) => f !== 'genre') }), ['Series A']);
+  assert.deepEqual(plan.edit.tags, { genre: { set: ['outdoor'], remove: [] } });
+  assert.deepEqual(plan.edit.lock, ['genre']);
+});
+
+test('a case-only rename removes the old spelling and sets the new one', () => {
+  const plan = diffState(desired({ tags: { genre: ['BDSM'] } }), item({ tags: { ...item().tags, genre: ['bdsm'] } }), []);
+  assert.deepEqual(plan.edit.tags, { genre: { set: ['BDSM'], remove: ['bdsm'] } });
+});
+
+test('a case-only rename is split so a case-insensitive Plex ends with the new spelling', () => {
+  const before = item({ tags: { ...item().tags, genre: ['bdsm', 'old'] } });
+  const plan = diffState(desired({ tags: { genre: ['BDSM', 'new'] } }), before, []);
+  const steps = editSteps(plan.edit);
+  assert.deepEqual(
+    steps.map((s) => s.tags.genre),
+    [
+      { set: [], remove: ['bdsm'] },
+      { set: ['BDSM', 'new'], remove: ['old'] },
+    ],
+  );
+  const after = steps.reduce((state, step) => applyEdit(state, step, true), before);
+  assert.deepEqual(after.tags.genre, ['BDSM', 'new']);
+  // Sent as one request, the same edit would lose the tag altogether.
+  assert.deepEqual(applyEdit(before, plan.edit, true).tags.genre, ['new']);
+});
+
+test('an edit without case-only renames is one step', () => {
+  const plan = diffState(desired({ tags: { genre: ['a'] } }), item({ tags: { ...item().tags, genre: ['b'] } }), []);
+  assert.deepEqual(editSteps(plan.edit), [plan.edit]);
+});
+
+test('hand-made Plex collections are never removed nor counted as a difference', () => {
+  const plan = diffState(desired(), item({ tags: { ...item().tags, collection: ['Series A', 'My Favourites'] } }), ['Series A']);
+  assert.equal(isEmptyEdit(plan.edit), true);
+});
+
+test('a group the scene left is removed from Plex, hand-made ones stay', () => {
+  const current = item({ tags: { ...item().tags, collection: ['Series A', 'Series B', 'Mine'] } });
+  const plan = diffState(desired({ tags: { collection: ['Series A'] } }), current, ['Series A', 'Series B', 'Gone From Plex']);
+  assert.deepEqual(plan.edit.tags, { collection: { set: ['Series A'], remove: ['Series B'] } });
+  assert.deepEqual(plan.newManagedCollections, ['Series A']);
+});
+
+test('toggled-off collections keep the managed list and touch nothing', () => {
+  const plan = diffState(desired({ tags: {} }), item(), ['Series A']);
+  assert.equal(isEmptyEdit(plan.edit), true);
+  assert.deepEqual(plan.newManagedCollections, ['Series A']);
+});
+
+const ratingCases: [number | null | undefined, number | null, number | null | undefined][] = [
+  [8.5, 8.5, undefined],
+  [8.5, 8.500000001, undefined],
+  [null, null, undefined],
+  [undefined, 3, undefined],
+  [8.5, 7, 8.5],
+  [null, 7, null],
+  [6, null, 6],
+  [0, null, 0],
+];
+for (const [want, have, expected] of ratingCases) {
+  test(`rating wanted ${want} with Plex at ${have} -> ${expected === undefined ? 'no change' : expected}`, () => {
+    const plan = diffState(desired({ rating: want }), item({ userRating: have }), ['Series A']);
+    assert.equal(plan.rating, expected);
+    assert.equal('rating' in plan, expected !== undefined);
+  });
+}
+
+test('verifyApplied names the fields Plex did not take', () => {
+  const after = item({ title: 'Stale', userRating: 2, tags: { ...item().tags, genre: [], collection: ['Series A', 'Mine'] } });
+  assert.deepEqual(verifyApplied(desired(), after, ['Series A']), ['title', 'genre', 'rating']);
+});
+
+test('verifyApplied flags a managed collection that should have gone', () => {
+  const after = item({ tags: { ...item().tags, collection: ['Series A', 'Old Group'] } });
+  assert.deepEqual(verifyApplied(desired(), after, ['Series A', 'Old Group']), ['collection']);
+});
+
+// Generators: small alphabets so that overlaps, case variants and reorders happen.
+const name = fc.constantFrom('a', 'b', 'B', 'c', 'Ann', 'ann', 'Zoë', '😀', 'x & y', 'p, q');
+const names = fc.uniqueArray(name, { maxLength: 5 });
+const text = fc.constantFrom('', 'x', 'X', 'line\nbreak', 'עברית');
+const rating = fc.option(fc.integer({ min: 0, max: 100 }).map((r) => r / 10), { nil: null });
+const tagLists = fc.record({ actor: names, genre: names, director: names, collection: names });
+const plexItem = fc.record({
+  title: text,
+  summary: text,
+  originallyAvailableAt: fc.constantFrom('', '2024-01-02', '1999-12-31'),
+  studio: text,
+  tags: tagLists,
+  userRating: rating,
+  locked: fc.subarray(ALL_LOCKS),
+});
+const wanted = fc.record(
+  {
+    scalars: fc.record(
+      { title: text.filter((t) => t !== ''), summary: text, originallyAvailableAt: fc.constantFrom('', '2024-01-02'), studio: text },
+      { requiredKeys: [] },
+    ),
+    tags: fc.record({ actor: names, genre: names, director: names, collection: names }, { requiredKeys: [] }),
+    rating,
+  },
+  { requiredKeys: ['scalars', 'tags'] },
+);
+
+test('diff, apply as Plex does, diff again: nothing left to write', () => {
+  fc.assert(
+    fc.property(wanted, plexItem, names, (d, state, managed) => {
+      const before = item(state);
+      const plan = diffState(d, before, managed);
+      const after = applyPlan(before, plan);
+      const again = diffState(d, after, plan.newManagedCollections);
+      assert.equal(isEmptyEdit(again.edit), true, JSON.stringify(again.edit));
+      assert.equal('rating' in again, false);
+      assert.deepEqual(verifyApplied(d, after, managed), []);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('hand-made collections survive any sync', () => {
+  fc.assert(
+    fc.property(wanted, plexItem, names, (d, state, managed) => {
+      const before = item(state);
+      const handMade = before.tags.collection.filter((c) => !managed.includes(c) && !(d.tags.collection ?? []).includes(c));
+      const after = applyPlan(before, diffState(d, before, managed));
+      assert.deepEqual(
+        handMade.filter((c) => !after.tags.collection.includes(c)),
+        [],
+      );
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('applying the steps on a case-insensitive Plex also converges', () => {
+  fc.assert(
+    fc.property(wanted, plexItem, (d, state) => {
+      // A case-insensitive Plex cannot hold two spellings of one name.
+      const noCaseTwins = (list: string[]) => list.filter((n, i) => list.findIndex((m) => m.toLowerCase() === n.toLowerCase()) === i);
+      const tags = Object.fromEntries(Object.entries(d.tags).map(([k, v]) => [k, noCaseTwins(v)]));
+      const want: DesiredState = { ...d, tags };
+      const plexTags = Object.fromEntries(Object.entries(state.tags).map(([k, v]) => [k, noCaseTwins(v)])) as PlexItemState['tags'];
+      const before = item({ ...state, tags: plexTags });
+      const plan = diffState(want, before, []);
+      const after = editSteps(plan.edit).reduce((s, step) => applyEdit(s, step, true), before);
+      for (const field of ['actor', 'genre', 'director'] as const) {
+        assert.deepEqual(new Set(after.tags[field]), new Set(want.tags[field] ?? before.tags[field]), field);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
