@@ -76,4 +76,6 @@ export const migrations: readonly string[] = [
   CREATE INDEX plex_parts_basename ON plex_parts (basename, size);
   CREATE INDEX plex_parts_rating_key ON plex_parts (rating_key);
   `,
+  // 2: the screenshot URL last uploaded, so an unchanged cover costs no download.
+  `ALTER TABLE sync_records ADD COLUMN poster_url TEXT;`,
 ];

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.ts';
 import { getKv } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { counts } from '../queue/operations.ts';
+import { type CircuitState, readCircuit } from '../worker/circuit.ts';
 import { currentLease } from '../worker/lease.ts';
 
 export interface StatusReport {
@@ -13,6 +14,7 @@ export interface StatusReport {
   doneRecently: number;
   due: number;
   worker: { pid: number; since: string; leaseExpires: string } | null;
+  circuit: CircuitState;
   lastSyncAt: string | null;
   recentErrors: { job: string; errorClass: string | null; reason: string; at: string; status: string }[];
   problems: string[];
@@ -45,6 +47,7 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
     doneRecently: c.done,
     due,
     worker: lease ? { pid: lease.pid, since: iso(lease.startedAt), leaseExpires: iso(lease.expiresAt) } : null,
+    circuit: readCircuit(db),
     lastSyncAt: synced.last === null ? null : iso(synced.last),
     recentErrors: errors.map((e) => ({
       job: e.job_key,
@@ -64,6 +67,9 @@ export function logStatus(report: StatusReport, log: Logger): void {
       (report.lastSyncAt ? `, last sync ${report.lastSyncAt}` : ''),
   );
   log.info(report.worker ? `Background worker: running (pid ${report.worker.pid})` : 'Background worker: not running');
+  if (report.circuit.state !== 'closed') {
+    log.warn(`Plex unreachable since ${iso(report.circuit.since)}: the queue waits and probes Plex (${report.circuit.state})`);
+  }
   for (const problem of report.problems) log.warn(`Problem: ${problem}`);
   for (const e of report.recentErrors) log.info(`Recent error (${e.status}) ${e.job}: ${e.reason}`);
 }

@@ -24,9 +24,9 @@ export type JobProcessor = (job: Job, signal: AbortSignal) => Promise<JobOutcome
  */
 export interface Gate {
   /** Undefined: go ahead. A number: do not claim before this time (epoch ms). */
-  blockedUntil(now: number): number | undefined;
+  blockedUntil(now: number): Promise<number | undefined>;
   onSuccess(now: number): void;
-  /** Returns true when the failure was one the gate counts (connection-level). */
+  /** True when the failure is part of an outage the gate now handles: the job gets its attempt back. */
   onFailure(err: unknown, now: number): boolean;
 }
 
@@ -60,7 +60,7 @@ export class SyncWorker {
   async step(): Promise<StepResult> {
     const { db, gate } = this.#o;
     const now = this.#now();
-    const blocked = gate?.blockedUntil(now);
+    const blocked = await gate?.blockedUntil(now);
     if (blocked !== undefined) return { kind: 'blocked', until: blocked };
     recoverExpiredLeases(db, now);
     const job = claim(db, this.#o.jobLeaseMs, now);

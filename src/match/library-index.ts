@@ -1,0 +1,161 @@
+// Which Plex item plays which file: a SQLite index of `Part.file` paths for
+// the searched sections, built by paging each section once, then kept fresh
+// incrementally (newest `updatedAt` first, stopping at what we have seen).
+import type { Db } from '../db/database.ts';
+import { transaction } from '../db/database.ts';
+import type { Logger } from '../log/logger.ts';
+import type { PlexClient, PlexSection } from '../plex/client.ts';
+import type { PlexMetadata } from '../plex/wire.ts';
+import type { Candidate } from './decide.ts';
+import { basenameOf } from './pathmap.ts';
+
+export interface LibraryIndexOptions {
+  /** Section titles to search; empty: every section of type movie. */
+  libraries: readonly string[];
+  pageSize?: number;
+  log: Logger;
+}
+
+interface SectionRow {
+  section_id: string;
+  title: string;
+  indexed_at: number | null;
+  max_updated_at: number | null;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+/** An incremental refresh is cheap, but a burst of misses should not repeat it. */
+const MIN_REFRESH_INTERVAL_MS = 2_000;
+
+export class LibraryIndex {
+  readonly #db: Db;
+  readonly #plex: PlexClient;
+  readonly #o: LibraryIndexOptions;
+  #sections: PlexSection[] | undefined;
+  #lastRefreshAt = 0;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(db: Db, plex: PlexClient, options: LibraryIndexOptions) {
+    this.#db = db;
+    this.#plex = plex;
+    this.#o = options;
+  }
+
+  /** The sections PlexSync searches, read once per process. */
+  async sections(signal?: AbortSignal): Promise<PlexSection[]> {
+    if (this.#sections) return this.#sections;
+    const all = await this.#plex.sections(signal);
+    const wanted = this.#o.libraries;
+    const chosen =
+      wanted.length === 0
+        ? all.filter((s) => s.type === 'movie')
+        : all.filter((s) => wanted.some((w) => w.toLowerCase() === s.title.toLowerCase()));
+    if (wanted.length > 0) {
+      const missing = wanted.filter((w) => !all.some((s) => s.title.toLowerCase() === w.toLowerCase()));
+      if (missing.length > 0) this.#o.log.warn(`plexLibraries names unknown Plex libraries: ${missing.join(', ')}`);
+    }
+    this.#sections = chosen;
+    return chosen;
+  }
+
+  byPath(file: string): Candidate[] {
+    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE file = ?', file);
+  }
+
+  byBasename(basename: string): Candidate[] {
+    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basename);
+  }
+
+  #candidates(sql: string, value: string): Candidate[] {
+    const rows = this.#db.prepare(sql).all(value) as { rating_key: string; section_id: string; file: string; size: number | null }[];
+    return rows.map((r) => ({ ratingKey: r.rating_key, sectionId: r.section_id, file: r.file, size: r.size }));
+  }
+
+  /** Builds the index for sections never indexed. */
+  async ensureBuilt(signal?: AbortSignal): Promise<void> {
+    for (const section of await this.sections(signal)) {
+      if (this.#sectionRow(section.id)?.indexed_at == null) await this.#indexSection(section, 'full', signal);
+    }
+  }
+
+  /** Picks up items added or changed since the last look. Shared by concurrent callers. */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    if (this.#refreshing) return this.#refreshing;
+    if (Date.now() - this.#lastRefreshAt < MIN_REFRESH_INTERVAL_MS) return;
+    this.#refreshing = (async () => {
+      try {
+        for (const section of await this.sections(signal)) {
+          const row = this.#sectionRow(section.id);
+          await this.#indexSection(section, row?.indexed_at == null ? 'full' : 'incremental', signal);
+        }
+      } finally {
+        this.#lastRefreshAt = Date.now();
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Forget an item (it vanished from Plex, or its files changed under us). */
+  forget(ratingKey: string): void {
+    this.#db.prepare('DELETE FROM plex_parts WHERE rating_key = ?').run(ratingKey);
+  }
+
+  /** Re-records one item from its full metadata (after reading it anyway). */
+  remember(item: PlexMetadata, sectionId: string): void {
+    transaction(this.#db, () => this.#store(item, sectionId));
+  }
+
+  #sectionRow(sectionId: string): SectionRow | undefined {
+    return this.#db.prepare('SELECT * FROM plex_sections WHERE section_id = ?').get(sectionId) as SectionRow | undefined;
+  }
+
+  async #indexSection(section: PlexSection, mode: 'full' | 'incremental', signal?: AbortSignal): Promise<void> {
+    const started = Date.now();
+    const pageSize = this.#o.pageSize ?? DEFAULT_PAGE_SIZE;
+    const known = this.#sectionRow(section.id)?.max_updated_at ?? 0;
+    let maxUpdatedAt = mode === 'full' ? 0 : known;
+    let seen = 0;
+    if (mode === 'full') this.#db.prepare('DELETE FROM plex_parts WHERE section_id = ?').run(section.id);
+    for (let start = 0; ; start += pageSize) {
+      const page = await this.#plex.listSectionPage(section.id, start, pageSize, signal, mode === 'incremental' ? 'updatedAt:desc' : undefined);
+      let reachedKnown = false;
+      transaction(this.#db, () => {
+        for (const item of page.items) {
+          const updatedAt = item.updatedAt ?? 0;
+          // Newest first: everything past this point was indexed already.
+          if (mode === 'incremental' && updatedAt < known) {
+            reachedKnown = true;
+            break;
+          }
+          this.#store(item, section.id);
+          maxUpdatedAt = Math.max(maxUpdatedAt, updatedAt);
+          seen++;
+        }
+      });
+      if (reachedKnown || page.items.length < pageSize || start + pageSize >= page.totalSize) break;
+    }
+    this.#db
+      .prepare(
+        `INSERT INTO plex_sections (section_id, title, type, indexed_at, max_updated_at, item_count)
+         VALUES (?, ?, ?, ?, ?, (SELECT count(DISTINCT rating_key) FROM plex_parts WHERE section_id = ?))
+         ON CONFLICT (section_id) DO UPDATE SET title = excluded.title, indexed_at = excluded.indexed_at,
+           max_updated_at = excluded.max_updated_at, item_count = excluded.item_count`,
+      )
+      .run(section.id, section.title, section.type, Date.now(), maxUpdatedAt, section.id);
+    this.#o.log.debug(`indexed ${seen} item(s) of Plex library "${section.title}" (${mode}) in ${Date.now() - started} ms`);
+  }
+
+  #store(item: PlexMetadata, sectionId: string): void {
+    this.#db.prepare('DELETE FROM plex_parts WHERE rating_key = ?').run(item.ratingKey);
+    const insert = this.#db.prepare(
+      `INSERT OR REPLACE INTO plex_parts (file, rating_key, section_id, basename, size, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    for (const media of item.Media ?? []) {
+      for (const part of media.Part ?? []) {
+        if (!part.file) continue;
+        insert.run(part.file, item.ratingKey, sectionId, basenameOf(part.file), part.size ?? null, item.updatedAt ?? null);
+      }
+    }
+  }
+}

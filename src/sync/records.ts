@@ -1,0 +1,66 @@
+// Per scene: which Plex item it synced to, when, and what was written.
+import type { Db } from '../db/database.ts';
+
+export interface SyncRecord {
+  sceneId: string;
+  ratingKey: string;
+  sectionId: string | null;
+  syncedAt: number;
+  stateHash: string | null;
+  posterHash: string | null;
+  posterUrl: string | null;
+  collections: string[];
+  sceneUpdatedAt: string | null;
+}
+
+interface Row {
+  scene_id: string;
+  rating_key: string;
+  section_id: string | null;
+  synced_at: number;
+  state_hash: string | null;
+  poster_hash: string | null;
+  poster_url: string | null;
+  collections: string | null;
+  scene_updated_at: string | null;
+}
+
+export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
+  const row = db.prepare('SELECT * FROM sync_records WHERE scene_id = ?').get(sceneId) as Row | undefined;
+  if (!row) return undefined;
+  return {
+    sceneId: row.scene_id,
+    ratingKey: row.rating_key,
+    sectionId: row.section_id,
+    syncedAt: row.synced_at,
+    stateHash: row.state_hash,
+    posterHash: row.poster_hash,
+    posterUrl: row.poster_url,
+    collections: row.collections ? (JSON.parse(row.collections) as string[]) : [],
+    sceneUpdatedAt: row.scene_updated_at,
+  };
+}
+
+export function putRecord(db: Db, r: SyncRecord): void {
+  db.prepare(
+    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, scene_updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (scene_id) DO UPDATE SET rating_key = excluded.rating_key, section_id = excluded.section_id,
+       synced_at = excluded.synced_at, state_hash = excluded.state_hash, poster_hash = excluded.poster_hash,
+       poster_url = excluded.poster_url, collections = excluded.collections, scene_updated_at = excluded.scene_updated_at`,
+  ).run(
+    r.sceneId,
+    r.ratingKey,
+    r.sectionId,
+    r.syncedAt,
+    r.stateHash,
+    r.posterHash,
+    r.posterUrl,
+    JSON.stringify(r.collections),
+    r.sceneUpdatedAt,
+  );
+}
+
+export function deleteRecord(db: Db, sceneId: string): void {
+  db.prepare('DELETE FROM sync_records WHERE scene_id = ?').run(sceneId);
+}

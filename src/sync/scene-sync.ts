@@ -1,0 +1,100 @@
+// The sync of one scene: read it from Stash, find its Plex item, write only
+// what differs, read it back, record what was done.
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import { PermanentError, TransientError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { LibraryIndex } from '../match/library-index.ts';
+import type { PathMapping } from '../match/pathmap.ts';
+import type { PlexClient } from '../plex/client.ts';
+import { toPlexItemState } from '../plex/item-state.ts';
+import type { StashClient } from '../stash/client.ts';
+import type { FieldToggles } from './desired.ts';
+import { desiredState } from './desired.ts';
+import { diffState, verifyApplied } from './diff.ts';
+import { findPlexItem } from './find-item.ts';
+import { isEmptyEdit } from './model.ts';
+import { getRecord, putRecord } from './records.ts';
+
+export interface SceneSyncDeps {
+  db: Db;
+  stash: StashClient;
+  plex: PlexClient;
+  index: LibraryIndex;
+  mappings: readonly PathMapping[];
+  toggles: FieldToggles;
+  requestScans: boolean;
+  log: Logger;
+}
+
+export interface SceneSyncResult {
+  ratingKey: string;
+  changed: string[];
+  summary: string;
+}
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+export async function syncScene(sceneId: string, attempt: number, deps: SceneSyncDeps, signal?: AbortSignal): Promise<SceneSyncResult> {
+  const { db, stash, plex } = deps;
+  const scene = await stash.findScene(sceneId);
+  if (!scene) throw new PermanentError('scene_gone', `scene ${sceneId} no longer exists in Stash`);
+
+  const { ratingKey, sectionId, item } = await findPlexItem(scene, attempt, deps, signal);
+  const current = toPlexItemState(item, sectionId);
+  const record = getRecord(db, sceneId);
+  const managed = record?.ratingKey === ratingKey ? record.collections : [];
+  const desired = desiredState(scene, deps.toggles);
+  const plan = diffState(desired, current, managed);
+  const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
+
+  // The poster: fetched only when Stash's screenshot URL (which carries a
+  // cache-busting timestamp) moved, uploaded only when the bytes differ.
+  let poster: { bytes: Uint8Array; contentType: string; hash: string } | undefined;
+  let posterHash = record?.ratingKey === ratingKey ? record.posterHash : null;
+  const posterUrl = desired.posterUrl ?? null;
+  if (posterUrl && (record?.ratingKey !== ratingKey || record.posterUrl !== posterUrl)) {
+    const image = await stash.fetchImage(posterUrl);
+    const hash = sha256(image.bytes);
+    if (hash !== posterHash) poster = { ...image, hash };
+    posterHash = hash;
+  }
+  if (poster && !current.locked.includes('thumb')) plan.edit.lock.push('thumb');
+
+  let wrote = false;
+  if (!isEmptyEdit(plan.edit)) {
+    await plex.editItem(ratingKey, sectionId, plan.edit, signal);
+    wrote = true;
+  }
+  if (plan.rating !== undefined) {
+    await plex.rate(ratingKey, plan.rating, signal);
+    changed.push('rating');
+    wrote = true;
+  }
+  if (poster) {
+    await plex.uploadPoster(ratingKey, poster.bytes, poster.contentType, signal);
+    changed.push('poster');
+  }
+  if (wrote) {
+    // A 200 proves nothing: Plex ignores what it does not understand.
+    const after = toPlexItemState(await plex.getItem(ratingKey, signal), sectionId);
+    const missing = verifyApplied(desired, after, plan.newManagedCollections);
+    if (missing.length > 0) {
+      throw new TransientError('write_not_applied', `Plex accepted the edit of item ${ratingKey} but did not apply: ${missing.join(', ')}`);
+    }
+  }
+
+  putRecord(db, {
+    sceneId,
+    ratingKey,
+    sectionId,
+    syncedAt: Date.now(),
+    stateHash: sha256(JSON.stringify(desired)),
+    posterHash,
+    posterUrl,
+    collections: plan.newManagedCollections,
+    sceneUpdatedAt: scene.updatedAt,
+  });
+  const summary = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
+  return { ratingKey, changed, summary };
+}
