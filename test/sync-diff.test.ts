@@ -175,7 +175,7 @@ test('verifyApplied flags a managed collection that should have gone', () => {
 });
 
 // Generators: small alphabets so that overlaps, case variants and reorders happen.
-const name = fc.constantFrom('a', 'b', 'B', 'c', 'Ann', 'ann', 'Zoë', '😀', 'x & y', 'p, q');
+const name: fc.Arbitrary<string> = fc.constantFrom('a', 'b', 'B', 'c', 'Ann', 'ann', 'Zoë', '😀', 'x & y', 'p, q');
 const names = fc.uniqueArray(name, { maxLength: 5 });
 const text = fc.constantFrom('', 'x', 'X', 'line\nbreak', 'עברית');
 const rating = fc.option(fc.integer({ min: 0, max: 100 }).map((r) => r / 10), { nil: null });
