@@ -1,0 +1,207 @@
+// A thin typed client for the few Plex routes PlexSync uses. Retry-free on
+// purpose: it classifies each failure once (transport.ts, status.ts) and the
+// worker's retry policy and circuit breaker decide what to do with it.
+
+import { errorCode, type HttpDetails, TransientError } from '../errors.ts';
+import type { PlexEdit } from '../sync/model.ts';
+import { encodeEdit } from './edit-query.ts';
+import { errorForStatus } from './status.ts';
+import { type RawResponse, Transport } from './transport.ts';
+import type { PlexMediaContainer, PlexMetadata } from './wire.ts';
+
+export interface PlexClientOptions {
+  baseUrl: string;
+  token: string;
+  /** Stable per installation: a changing one shows up as a "new device" in Plex. */
+  clientIdentifier: string;
+  timeoutMs: number;
+  insecureTls?: boolean;
+  product?: string;
+  version?: string;
+  /** Called before each request with the method and the (token-free) path; for counting. */
+  onRequest?: (method: string, path: string) => void;
+}
+
+export interface PlexIdentity {
+  machineIdentifier: string;
+  version: string;
+}
+
+export interface PlexSection {
+  id: string;
+  title: string;
+  type: string;
+  agent: string;
+  locations: string[];
+}
+
+export interface PlexSectionPage {
+  /** Partial items: tag lists truncated, no Field[]; files are complete. */
+  items: PlexMetadata[];
+  offset: number;
+  totalSize: number;
+}
+
+interface RequestOptions {
+  auth?: boolean;
+  body?: Uint8Array;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+/** Ratings keys per GET /library/metadata/{a},{b},...: keeps the URL short. */
+const ITEMS_PER_REQUEST = 40;
+const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+/** An edit URL can carry a 20,000-character summary; errors and log lines need only its start. */
+const MAX_LOGGED_URL = 300;
+
+function shorten(url: string): string {
+  return url.length <= MAX_LOGGED_URL ? url : `${url.slice(0, MAX_LOGGED_URL)}... (${url.length} chars)`;
+}
+
+export class PlexClient {
+  readonly #base: URL;
+  readonly #options: PlexClientOptions;
+  readonly #transport: Transport;
+
+  constructor(options: PlexClientOptions) {
+    this.#base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.#options = options;
+    this.#transport = new Transport(this.#base, options.insecureTls === true);
+  }
+
+  /** Releases idle keep-alive connections. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  /** Needs no token: answers as soon as Plex is up, so it doubles as a probe. */
+  async identity(signal?: AbortSignal): Promise<PlexIdentity> {
+    const mc = await this.#json('GET', '/identity', { auth: false, signal });
+    return { machineIdentifier: String(mc.machineIdentifier ?? ''), version: String(mc.version ?? '') };
+  }
+
+  async sections(signal?: AbortSignal): Promise<PlexSection[]> {
+    const mc = await this.#json('GET', '/library/sections', { signal });
+    return (mc.Directory ?? []).map((d) => ({
+      id: String(d.key),
+      title: d.title,
+      type: d.type,
+      agent: d.agent ?? '',
+      locations: (d.Location ?? []).map((l) => l.path),
+    }));
+  }
+
+  async listSectionPage(sectionId: string, start: number, size: number, signal?: AbortSignal): Promise<PlexSectionPage> {
+    const mc = await this.#json('GET', `/library/sections/${encodeURIComponent(sectionId)}/all?type=1`, {
+      headers: { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(size) },
+      signal,
+    });
+    const items = mc.Metadata ?? [];
+    return { items, offset: mc.offset ?? start, totalSize: mc.totalSize ?? mc.size ?? items.length };
+  }
+
+  /** Full items for the keys that exist; unknown keys are simply absent. */
+  async getItems(ratingKeys: string[], signal?: AbortSignal): Promise<PlexMetadata[]> {
+    const items: PlexMetadata[] = [];
+    for (let i = 0; i < ratingKeys.length; i += ITEMS_PER_REQUEST) {
+      const keys = ratingKeys.slice(i, i + ITEMS_PER_REQUEST).map(encodeURIComponent).join(',');
+      try {
+        const mc = await this.#json('GET', `/library/metadata/${keys}`, { signal });
+        items.push(...(mc.Metadata ?? []));
+      } catch (err) {
+        // Plex answers 404 when none of the keys exist.
+        if (errorCode(err) !== 'not_found') throw err;
+      }
+    }
+    return items;
+  }
+
+  async getItem(ratingKey: string, signal?: AbortSignal): Promise<PlexMetadata> {
+    const path = `/library/metadata/${encodeURIComponent(ratingKey)}`;
+    const mc = await this.#json('GET', path, { signal });
+    const item = mc.Metadata?.[0];
+    if (!item) throw new TransientError('network', 'unreadable response: item missing', { http: { method: 'GET', url: path } });
+    return item;
+  }
+
+  /**
+   * One PUT carrying every field of the edit. The metadata route is the spec's;
+   * servers without it answer 404, and the section route (python-plexapi's)
+   * then does the same job. A 200 proves nothing: read the item back.
+   */
+  async editItem(ratingKey: string, sectionId: string | null, edit: PlexEdit, signal?: AbortSignal): Promise<void> {
+    const query = encodeEdit(edit, { type: 1 });
+    const rk = encodeURIComponent(ratingKey);
+    try {
+      await this.#send('PUT', `/library/metadata/${rk}?${query}`, { signal });
+    } catch (err) {
+      if (errorCode(err) !== 'not_found' || sectionId === null) throw err;
+      await this.#send('PUT', `/library/sections/${encodeURIComponent(sectionId)}/all?id=${rk}&${query}`, { signal });
+    }
+  }
+
+  /** rating 0..10; null clears it (Plex's -1). */
+  async rate(ratingKey: string, rating: number | null, signal?: AbortSignal): Promise<void> {
+    const params = new URLSearchParams({
+      key: ratingKey,
+      identifier: LIBRARY_IDENTIFIER,
+      rating: rating === null ? '-1' : String(rating),
+    });
+    await this.#send('PUT', `/:/rate?${params}`, { signal });
+  }
+
+  /** The upload becomes the selected poster. */
+  async uploadPoster(ratingKey: string, bytes: Uint8Array, contentType: string, signal?: AbortSignal): Promise<void> {
+    await this.#send('POST', `/library/metadata/${encodeURIComponent(ratingKey)}/posters`, {
+      body: bytes,
+      headers: { 'Content-Type': contentType },
+      signal,
+    });
+  }
+
+  /** Partial scan of one folder. GET: PMS >= 1.32.7 answers 404 to PUT/POST here. */
+  async scanFolder(sectionId: string, folder: string, signal?: AbortSignal): Promise<void> {
+    const params = new URLSearchParams({ path: folder });
+    await this.#send('GET', `/library/sections/${encodeURIComponent(sectionId)}/refresh?${params}`, { signal });
+  }
+
+  async #json(method: string, path: string, opts: RequestOptions): Promise<PlexMediaContainer> {
+    const res = await this.#send(method, path, opts);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(res.body.toString('utf8'));
+    } catch (cause) {
+      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: path, status: res.status } });
+    }
+    const mc = (parsed as { MediaContainer?: unknown } | null)?.MediaContainer;
+    if (typeof mc !== 'object' || mc === null) {
+      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: path, status: res.status } });
+    }
+    return mc as PlexMediaContainer;
+  }
+
+  async #send(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
+    const o = this.#options;
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'X-Plex-Client-Identifier': o.clientIdentifier,
+      'X-Plex-Product': o.product ?? 'PlexSync',
+      'X-Plex-Version': o.version ?? '0.0.0',
+      ...opts.headers,
+    };
+    // The token travels in a header only: URLs end up in logs and errors.
+    if (opts.auth !== false) headers['X-Plex-Token'] = o.token;
+    const url = new URL(path.slice(1), this.#base);
+    const details: HttpDetails = { method, url: shorten(url.pathname + url.search) };
+    o.onRequest?.(method, details.url);
+    const res = await this.#transport.send(
+      { method, url, headers, timeoutMs: o.timeoutMs, ...(opts.body ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      details,
+    );
+    const retryAfter = res.headers['retry-after'];
+    const err = errorForStatus(res.status, res.body.toString('utf8', 0, 2048), retryAfter, { ...details, status: res.status });
+    if (err) throw err;
+    return res;
+  }
+}

@@ -1,0 +1,98 @@
+// The one place bytes move to and from Plex. Built on node:http/node:https
+// rather than fetch because fetch cannot skip certificate checks without the
+// undici package, and a self-signed certificate is common on home servers;
+// one code path for both keeps the tested path the used path.
+//
+// Failures that never produced a status are classified here: the caller's
+// timeout -> 'timeout', everything else (refused, reset, DNS, a body cut off
+// before its end) -> 'network'. Status codes are classified by the caller.
+
+import http from 'node:http';
+import https from 'node:https';
+import { TransientError, type HttpDetails } from '../errors.ts';
+
+export interface RawRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * Idle keep-alive sockets are dropped after this long, before a server's own
+ * idle timeout (Node-based proxies: 5 s) closes one just as it is reused. Only
+ * free sockets are destroyed on this timeout; a slow answer is bounded by
+ * the per-request timeout instead.
+ */
+const IDLE_SOCKET_MS = 4_000;
+
+export class Transport {
+  readonly #agent: http.Agent;
+  readonly #secure: boolean;
+
+  constructor(baseUrl: URL, insecureTls: boolean) {
+    this.#secure = baseUrl.protocol === 'https:';
+    // Keep-alive: a sync makes many small requests to the same server.
+    this.#agent = this.#secure
+      ? new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, rejectUnauthorized: !insecureTls })
+      : new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+  }
+
+  /** Drops idle keep-alive sockets; in-flight requests are not affected. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  async send(req: RawRequest, details: HttpDetails): Promise<RawResponse> {
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    try {
+      return await this.#exchange(req, signal);
+    } catch (cause) {
+      if (timeout.aborted) {
+        throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details });
+      }
+      if (req.signal?.aborted) {
+        throw new TransientError('network', 'request to Plex was cancelled', { cause, http: details });
+      }
+      const code = (cause as { code?: unknown }).code;
+      const why = typeof code === 'string' ? code : (cause as Error).message;
+      throw new TransientError('network', `cannot reach Plex (${why})`, { cause, http: details });
+    }
+  }
+
+  #exchange(req: RawRequest, signal: AbortSignal): Promise<RawResponse> {
+    const lib = this.#secure ? https : http;
+    const headers: Record<string, string | number> = { ...req.headers };
+    if (req.body) headers['Content-Length'] = req.body.byteLength;
+    return new Promise<RawResponse>((resolve, reject) => {
+      const request = lib.request(req.url, { method: req.method, headers, agent: this.#agent, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          // A connection closed before Content-Length bytes arrived still ends
+          // the stream on some Node versions; `complete` tells the truth.
+          if (!res.complete) {
+            reject(Object.assign(new Error('response body cut off'), { code: 'ECUTOFF' }));
+            return;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
+        res.on('close', () => {
+          if (!res.complete) reject(Object.assign(new Error('response body cut off'), { code: 'ECUTOFF' }));
+        });
+      });
+      request.on('error', reject);
+      request.end(req.body);
+    });
+  }
+}

@@ -1,0 +1,162 @@
+// The fake Plex's routes. Each answers { status, json? }; the server turns a
+// non-200 status into Plex's HTML error page. Unknown routes and wrong
+// methods answer 404, as Plex does (plex-api.md).
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FakeState } from './plex-server.ts';
+import { type FakeItem, applyEdit, renderItem, renderSection } from './plex-server-library.ts';
+
+export interface RouteResult {
+  status: number;
+  json?: unknown;
+}
+
+const NOT_FOUND: RouteResult = { status: 404 };
+const EMPTY_OK: RouteResult = { status: 200 };
+
+export function route(
+  state: FakeState,
+  method: string,
+  path: string,
+  query: [string, string][],
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+): RouteResult {
+  const param = (name: string) => query.find(([k]) => k === name)?.[1];
+  const get = method === 'GET';
+  if (path === '/identity' && get) {
+    return { status: 200, json: { MediaContainer: { size: 0, claimed: true, machineIdentifier: state.options.machineIdentifier, version: state.options.version } } };
+  }
+  if (path === '/library/sections' && get) {
+    const dirs = state.options.sections.map(renderSection);
+    return { status: 200, json: { MediaContainer: { size: dirs.length, allowSync: false, title1: 'Plex Library', Directory: dirs } } };
+  }
+  if (path === '/:/rate' && method === 'PUT') return rate(state, param('key'), param('identifier'), param('rating'));
+
+  const section = /^\/library\/sections\/([^/]+)\/(all|refresh)$/.exec(path);
+  if (section) {
+    const sectionId = section[1]!;
+    if (!state.options.sections.some((s) => s.id === sectionId)) return NOT_FOUND;
+    if (section[2] === 'refresh') {
+      // Since PMS 1.32.7 only GET triggers a partial scan; PUT/POST answer 404 (plex-api.md).
+      if (!get) return NOT_FOUND;
+      recordScan(state, sectionId, param('path') ?? null);
+      return EMPTY_OK;
+    }
+    if (get) return listSection(state, sectionId, param, headers);
+    if (method === 'PUT') return editSection(state, sectionId, query, param('id'));
+    return NOT_FOUND;
+  }
+
+  const poster = /^\/library\/metadata\/([^/]+)\/posters$/.exec(path);
+  if (poster && method === 'POST') {
+    const item = state.items.get(poster[1]!);
+    if (!item) return NOT_FOUND;
+    const list = state.posters.get(item.ratingKey) ?? [];
+    list.push({ bytes: new Uint8Array(body), contentType: String(headers['content-type'] ?? '') });
+    state.posters.set(item.ratingKey, list);
+    // The upload becomes the selected poster (plex-api.md "Images").
+    item.updatedAt = Math.floor(Date.now() / 1000);
+    item.thumb = `/library/metadata/${item.ratingKey}/thumb/${item.updatedAt}`;
+    return EMPTY_OK;
+  }
+
+  const metadata = /^\/library\/metadata\/([^/]+)$/.exec(path);
+  if (metadata && get) {
+    // Several keys at once, comma-separated (python-plexapi fetchItems);
+    // unknown keys are left out, none found is a 404.
+    const items = metadata[1]!.split(',').flatMap((rk) => state.items.get(rk) ?? []);
+    if (items.length === 0) return NOT_FOUND;
+    const rendered = items.map((item) => renderItem(item, sectionOf(state, item), true));
+    return { status: 200, json: { MediaContainer: { size: rendered.length, Metadata: rendered } } };
+  }
+  if (metadata && method === 'PUT' && state.options.metadataEditRoute) {
+    const item = state.items.get(metadata[1]!);
+    if (!item) return NOT_FOUND;
+    edit(state, item, query);
+    return EMPTY_OK;
+  }
+  return NOT_FOUND;
+}
+
+function sectionOf(state: FakeState, item: FakeItem) {
+  return state.options.sections.find((s) => s.id === item.sectionId);
+}
+
+function edit(state: FakeState, item: FakeItem, query: [string, string][]): void {
+  const collections = applyEdit(item, query);
+  // `collection[0].tag.tag=Name` creates the collection if missing (plex-api.md).
+  const known = state.collections.get(item.sectionId) ?? new Set<string>();
+  for (const name of collections) known.add(name);
+  state.collections.set(item.sectionId, known);
+}
+
+/**
+ * python-plexapi's route. With `id` (comma-separated keys) it edits those
+ * items; WITHOUT `id` it edits every item of the type in the section
+ * (plex-api.md), a trap this fake reproduces on purpose.
+ */
+function editSection(state: FakeState, sectionId: string, query: [string, string][], ids: string | undefined): RouteResult {
+  const inSection = [...state.items.values()].filter((i) => i.sectionId === sectionId);
+  const targets = ids === undefined ? inSection : inSection.filter((i) => ids.split(',').includes(i.ratingKey));
+  const fields = query.filter(([k]) => k !== 'id' && k !== 'type');
+  for (const item of targets) edit(state, item, fields);
+  return EMPTY_OK;
+}
+
+function listSection(
+  state: FakeState,
+  sectionId: string,
+  param: (name: string) => string | undefined,
+  headers: IncomingHttpHeaders,
+): RouteResult {
+  // Paging by header or by query parameter (plex-api.md "Libraries and items").
+  const start = Number(headers['x-plex-container-start'] ?? param('X-Plex-Container-Start') ?? 0);
+  const sizeText = headers['x-plex-container-size'] ?? param('X-Plex-Container-Size');
+  const title = param('title')?.toLowerCase();
+  const section = state.options.sections.find((s) => s.id === sectionId);
+  // Plex's default order is by sort title; an edit that changes a title moves
+  // the item between pages, as on a real server.
+  const all = [...state.items.values()]
+    .filter((i) => i.sectionId === sectionId)
+    .filter((i) => title === undefined || i.scalars.title.toLowerCase().includes(title))
+    .sort((a, b) => sortTitle(a).localeCompare(sortTitle(b)) || Number(a.ratingKey) - Number(b.ratingKey));
+  const end = sizeText === undefined ? all.length : start + Number(sizeText);
+  const page = all.slice(start, end).map((item) => renderItem(item, section, false));
+  const container: Record<string, unknown> = {
+    size: page.length,
+    totalSize: all.length,
+    offset: start,
+    librarySectionID: Number(sectionId),
+    librarySectionTitle: section?.title,
+  };
+  // An empty page omits Metadata altogether (plex-api.md).
+  if (page.length > 0) container['Metadata'] = page;
+  return { status: 200, json: { MediaContainer: container } };
+}
+
+function sortTitle(item: FakeItem): string {
+  return (item.scalars.titleSort || item.scalars.title).toLowerCase();
+}
+
+function recordScan(state: FakeState, sectionId: string, path: string | null): void {
+  state.scans.push({ sectionId, path });
+  for (const pending of state.pending) {
+    const covered = path === null || pending.item.media.some((m) => m.file.startsWith(path));
+    if (pending.scansLeft !== undefined && pending.scansLeft > 0 && pending.item.sectionId === sectionId && covered) {
+      pending.scansLeft--;
+    }
+  }
+}
+
+/** PUT /:/rate: rating 0..10, -1 clears (python-plexapi RatingMixin.rate). */
+function rate(state: FakeState, key: string | undefined, identifier: string | undefined, rating: string | undefined): RouteResult {
+  const value = Number(rating);
+  const valid = rating !== undefined && rating !== '' && (value === -1 || (value >= 0 && value <= 10));
+  if (key === undefined || identifier !== 'com.plexapp.plugins.library' || !valid) return { status: 400 };
+  const item = state.items.get(key);
+  if (!item) return NOT_FOUND;
+  item.userRating = value === -1 ? null : value;
+  item.updatedAt = Math.floor(Date.now() / 1000);
+  return EMPTY_OK;
+}

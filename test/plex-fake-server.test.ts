@@ -1,0 +1,107 @@
+// The fake's own quirks, checked over raw HTTP so that a client bug cannot
+// hide a fake bug.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { type FakePlex, startFakePlex } from './fakes/plex-server.ts';
+
+let plex: FakePlex;
+
+async function call(method: string, path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${plex.url}${path}`, {
+    method,
+    headers: { 'X-Plex-Token': plex.token, Accept: 'application/json', ...headers },
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: () => JSON.parse(text) };
+}
+
+beforeEach(async () => {
+  plex = await startFakePlex();
+});
+
+afterEach(async () => {
+  await plex.close();
+});
+
+describe('fake Plex', () => {
+  it('answers 401 with Plex HTML without a token, except on /identity', async () => {
+    const res = await fetch(`${plex.url}/library/sections`, { headers: { Accept: 'application/json' } });
+    assert.equal(res.status, 401);
+    assert.equal(await res.text(), '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>');
+    assert.equal((await fetch(`${plex.url}/identity`)).status, 200);
+  });
+
+  it('answers 404 with Plex HTML for unknown routes and wrong methods', async () => {
+    const unknown = await call('GET', '/nope');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /<h1>404 Not Found<\/h1>/);
+    assert.equal((await call('DELETE', '/library/sections')).status, 404);
+    assert.equal((await call('PUT', '/library/sections/1/refresh?path=/x')).status, 404);
+    assert.equal((await call('POST', '/library/sections/1/refresh')).status, 404);
+  });
+
+  it('listings are partial: tags cut to three, no Field; full items have all', async () => {
+    const rk = plex.addItem({ title: 'T', file: '/f/t.mp4', size: 9, genres: ['a', 'b', 'c', 'd', 'e'], locked: ['title'] }).ratingKey;
+    const listed = (await call('GET', '/library/sections/1/all?type=1')).json().MediaContainer.Metadata[0];
+    assert.equal(listed.Genre.length, 3);
+    assert.equal(listed.Field, undefined);
+    assert.deepEqual(listed.Media[0].Part[0].file, '/f/t.mp4');
+    const full = (await call('GET', `/library/metadata/${rk}`)).json().MediaContainer.Metadata[0];
+    assert.equal(full.Genre.length, 5);
+    assert.deepEqual(full.Field, [{ locked: true, name: 'title' }]);
+  });
+
+  it('pages by query parameters too, and filters by title', async () => {
+    for (const title of ['Alpha', 'Beta', 'Alphabet']) plex.addItem({ title, file: `/f/${title}`, size: 1 });
+    const page = (await call('GET', '/library/sections/1/all?type=1&X-Plex-Container-Start=1&X-Plex-Container-Size=1')).json().MediaContainer;
+    assert.deepEqual([page.offset, page.size, page.totalSize, page.Metadata[0].title], [1, 1, 3, 'Alphabet']);
+    const found = (await call('GET', '/library/sections/1/all?type=1&title=alpha')).json().MediaContainer;
+    assert.deepEqual(found.Metadata.map((m: { title: string }) => m.title), ['Alpha', 'Alphabet']);
+  });
+
+  it('the section edit route without id edits every item', async () => {
+    const a = plex.addItem({ title: 'A', file: '/f/a', size: 1 }).ratingKey;
+    const b = plex.addItem({ title: 'B', file: '/f/b', size: 1 }).ratingKey;
+    assert.equal((await call('PUT', '/library/sections/1/all?type=1&studio.value=Oops')).status, 200);
+    assert.equal(plex.item(a)!.scalars.studio, 'Oops');
+    assert.equal(plex.item(b)!.scalars.studio, 'Oops');
+  });
+
+  it('ignores unknown parameters, derives year, bumps updatedAt, creates collections', async () => {
+    const item = plex.addItem({ title: 'A', file: '/f/a', size: 1 });
+    const before = item.updatedAt;
+    const res = await call('PUT', `/library/metadata/${item.ratingKey}?bogus.value=1&originallyAvailableAt.value=1999-12-31&collection[0].tag.tag=Set%201`);
+    assert.deepEqual([res.status, res.text], [200, '']);
+    assert.equal(item.year, 1999);
+    assert.ok(item.updatedAt > before);
+    assert.deepEqual(plex.collections('1'), ['Set 1']);
+  });
+
+  it('answers XML when the client does not ask for JSON', async () => {
+    const res = await call('GET', '/library/sections', { Accept: '*/*' });
+    assert.match(res.text, /^<\?xml/);
+  });
+
+  it('an item appears after enough scans of its folder', async () => {
+    const rk = plex.appearAfter({ title: 'Late', file: '/data/videos/new/late.mp4', size: 3 }, { scans: 1 });
+    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 404);
+    await call('GET', '/library/sections/1/refresh?path=/data/other');
+    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 404);
+    await call('GET', `/library/sections/1/refresh?path=${encodeURIComponent('/data/videos/new')}`);
+    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 200);
+  });
+
+  it('an item appears after a delay', async () => {
+    const rk = plex.appearAfter({ title: 'Later', file: '/f/later', size: 3 }, { ms: 50 });
+    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 404);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 200);
+  });
+
+  it('logs requests with the token value hidden', async () => {
+    await call('GET', '/library/sections');
+    assert.equal(plex.requestCount({ method: 'GET', path: '/library/sections' }), 1);
+    assert.equal(plex.requests[0]!.headers['x-plex-token'], '<token>');
+  });
+});
