@@ -57,6 +57,15 @@ describe('PlexClient reads', () => {
     assert.equal(sent.headers['x-plex-container-size'], '2');
   });
 
+  it('listSectionPage can ask for the most recently updated items first', async () => {
+    const a = plex.addItem({ title: 'A', file: '/f/a.mp4', size: 1 });
+    const b = plex.addItem({ title: 'B', file: '/f/b.mp4', size: 1 });
+    b.updatedAt = a.updatedAt + 10;
+    const page = await client.listSectionPage('1', 0, 10, undefined, 'updatedAt:desc');
+    assert.deepEqual(page.items.map((i) => i.title), ['B', 'A']);
+    assert.deepEqual(plex.requests.at(-1)!.query, [['type', '1'], ['sort', 'updatedAt:desc']]);
+  });
+
   it('getItems fetches many keys in a few requests and skips unknown ones', async () => {
     const keys = Array.from({ length: 90 }, (_, i) => plex.addItem({ title: `T${i}`, file: `/f/${i}.mp4`, size: i }).ratingKey);
     const items = await client.getItems([...keys, '999999']);

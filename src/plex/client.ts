@@ -92,8 +92,10 @@ export class PlexClient {
     }));
   }
 
-  async listSectionPage(sectionId: string, start: number, size: number, signal?: AbortSignal): Promise<PlexSectionPage> {
-    const mc = await this.#json('GET', `/library/sections/${encodeURIComponent(sectionId)}/all?type=1`, {
+  /** `sort` is Plex's `field:dir`, e.g. `updatedAt:desc`; default is Plex's own order (by sort title). */
+  async listSectionPage(sectionId: string, start: number, size: number, signal?: AbortSignal, sort?: string): Promise<PlexSectionPage> {
+    const sortParam = sort === undefined ? '' : `&sort=${encodeURIComponent(sort)}`;
+    const mc = await this.#json('GET', `/library/sections/${encodeURIComponent(sectionId)}/all?type=1${sortParam}`, {
       headers: { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(size) },
       signal,
     });

@@ -115,12 +115,10 @@ function listSection(
   const sizeText = headers['x-plex-container-size'] ?? param('X-Plex-Container-Size');
   const title = param('title')?.toLowerCase();
   const section = state.options.sections.find((s) => s.id === sectionId);
-  // Plex's default order is by sort title; an edit that changes a title moves
-  // the item between pages, as on a real server.
   const all = [...state.items.values()]
     .filter((i) => i.sectionId === sectionId)
     .filter((i) => title === undefined || i.scalars.title.toLowerCase().includes(title))
-    .sort((a, b) => sortTitle(a).localeCompare(sortTitle(b)) || Number(a.ratingKey) - Number(b.ratingKey));
+    .sort(order(param('sort')));
   const end = sizeText === undefined ? all.length : start + Number(sizeText);
   const page = all.slice(start, end).map((item) => renderItem(item, section, false));
   const container: Record<string, unknown> = {
@@ -137,6 +135,21 @@ function listSection(
 
 function sortTitle(item: FakeItem): string {
   return (item.scalars.titleSort || item.scalars.title).toLowerCase();
+}
+
+/**
+ * `sort=field:dir` (python-plexapi LibrarySection.search builds the same).
+ * Without it Plex orders by sort title, so an edit that changes a title moves
+ * the item between pages, as on a real server. Ties fall back to ratingKey.
+ */
+function order(sort: string | undefined): (a: FakeItem, b: FakeItem) => number {
+  const [field, dir] = (sort ?? 'titleSort:asc').split(':');
+  const sign = dir === 'desc' ? -1 : 1;
+  const byKey = (a: FakeItem, b: FakeItem) => Number(a.ratingKey) - Number(b.ratingKey);
+  if (field === 'updatedAt' || field === 'addedAt') {
+    return (a, b) => sign * (a[field] - b[field]) || byKey(a, b);
+  }
+  return (a, b) => sign * sortTitle(a).localeCompare(sortTitle(b)) || byKey(a, b);
 }
 
 function recordScan(state: FakeState, sectionId: string, path: string | null): void {
