@@ -1,0 +1,174 @@
+// The plugin settings, validated once and eagerly. Stash stores unset keys
+// as absent, so every optional setting takes its default from
+// SETTING_DEFAULTS; anything present but wrong is an error naming the
+// setting and the value (never the token's value).
+import * as v from 'valibot';
+import { PermanentError } from '../errors.ts';
+import { registerSecret } from '../log/redact.ts';
+import { SETTINGS_SPEC } from './settings-spec.ts';
+
+export interface Settings {
+  plexUrl: string;
+  plexToken: string;
+  /** Section titles to search; empty means every movie-type section. */
+  plexLibraries: string[];
+  /** The raw `pathMap` text; parsed where paths are mapped. */
+  pathMapRaw: string;
+  plexInsecureTls: boolean;
+  plexTimeoutSeconds: number;
+  plexConcurrency: number;
+  maxAttempts: number;
+  dlqRetentionDays: number;
+  skipTitle: boolean;
+  skipSummary: boolean;
+  skipDate: boolean;
+  skipStudio: boolean;
+  skipPerformers: boolean;
+  skipTags: boolean;
+  skipDirector: boolean;
+  skipRating: boolean;
+  skipCollections: boolean;
+  skipPoster: boolean;
+  noScanRequests: boolean;
+}
+
+export type OptionalSettings = Omit<Settings, 'plexUrl' | 'plexToken'>;
+
+export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
+  plexLibraries: [],
+  pathMapRaw: '',
+  plexInsecureTls: false,
+  plexTimeoutSeconds: 30,
+  plexConcurrency: 3,
+  maxAttempts: 10,
+  dlqRetentionDays: 30,
+  skipTitle: false,
+  skipSummary: false,
+  skipDate: false,
+  skipStudio: false,
+  skipPerformers: false,
+  skipTags: false,
+  skipDirector: false,
+  skipRating: false,
+  skipCollections: false,
+  skipPoster: false,
+  noScanRequests: false,
+});
+
+/** Settings whose values must never be echoed in a message. */
+const SECRET_KEYS = new Set(['plexToken']);
+
+const text = (what: string) => v.string((issue) => (issue.input === undefined ? `${what} is not set` : `${what} must be text`));
+
+// Stash hands NUMBER settings over as JSON numbers, but values set through
+// the API or older UIs can arrive as numeric strings: accept both.
+const numberLike = v.union([v.number(), v.pipe(v.string(), v.regex(/^[+-]?\d+(\.\d+)?$/), v.transform(Number))], 'must be a number');
+
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return v.optional(v.pipe(numberLike, v.integer(message), v.minValue(min, message), v.maxValue(max, message)));
+}
+
+// BOOLEAN settings likewise arrive as booleans or "true"/"false".
+const flag = v.optional(
+  v.union([v.boolean(), v.pipe(v.string(), v.toLowerCase(), v.picklist(['true', 'false']), v.transform((s) => s === 'true'))], 'must be true or false'),
+);
+
+function hasHost(url: string): boolean {
+  try {
+    return new URL(url).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const SettingsSchema = v.object({
+  plexUrl: v.pipe(
+    text('plexUrl'),
+    v.regex(/^https?:\/\//i, 'must start with http:// or https://'),
+    v.check(hasHost, 'must name a host, like http://127.0.0.1:32400'),
+    // A query string is where a token would end up logged: the token has its own setting.
+    v.check((url) => !/[?#]/.test(url), 'must not carry a query string or fragment (the token goes in plexToken)'),
+    v.transform((url) => url.replace(/\/+$/, '')),
+  ),
+  plexToken: v.string((issue) => (issue.input === undefined ? 'is empty' : 'must be text')),
+  plexLibraries: v.optional(
+    v.pipe(
+      text('plexLibraries'),
+      v.transform((list) => list.split(',').map((title) => title.trim()).filter((title) => title !== '')),
+    ),
+  ),
+  pathMap: v.optional(text('pathMap')),
+  plexInsecureTls: flag,
+  plexTimeoutSeconds: wholeNumber(1, 3600),
+  plexConcurrency: wholeNumber(1, 8),
+  maxAttempts: wholeNumber(1, 100),
+  dlqRetentionDays: wholeNumber(1, 3650),
+  skipTitle: flag,
+  skipSummary: flag,
+  skipDate: flag,
+  skipStudio: flag,
+  skipPerformers: flag,
+  skipTags: flag,
+  skipDirector: flag,
+  skipRating: flag,
+  skipCollections: flag,
+  skipPoster: flag,
+  noScanRequests: flag,
+});
+
+/** The setting keys the schema knows, to check against SETTINGS_SPEC. */
+export const VALIDATED_KEYS: readonly string[] = Object.keys(SettingsSchema.entries);
+
+/**
+ * Unset, null and blank all mean "use the default"; text is trimmed. Every
+ * known key is present (maybe undefined) so a missing required setting gets
+ * its own message rather than valibot's "invalid key".
+ */
+function normalise(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { key } of SETTINGS_SPEC) {
+    const value = typeof raw[key] === 'string' ? (raw[key] as string).trim() : raw[key];
+    out[key] = value === null || value === '' ? undefined : value;
+  }
+  return out;
+}
+
+type Parsed = { ok: true; settings: Settings } | { ok: false; problems: string[] };
+
+function check(raw: Record<string, unknown>): Parsed {
+  const input = normalise(raw);
+  if (typeof input['plexToken'] === 'string') registerSecret(input['plexToken']);
+  // One message per setting: the first rule it breaks.
+  const result = v.safeParse(SettingsSchema, input, { abortPipeEarly: true });
+  if (!result.success) {
+    const problems = result.issues.map((issue) => {
+      const key = String(issue.path?.[0]?.key ?? 'settings');
+      // text() already names the key in "is not set" messages.
+      const message = issue.message.startsWith(key) ? issue.message : `${key} ${issue.message}`;
+      const value = input[key];
+      return value === undefined || SECRET_KEYS.has(key) ? message : `${message}, got ${JSON.stringify(value)}`;
+    });
+    return { ok: false, problems };
+  }
+  const { pathMap, plexUrl, plexToken, ...rest } = result.output;
+  const settings: Settings = { ...SETTING_DEFAULTS, plexLibraries: [...SETTING_DEFAULTS.plexLibraries], plexUrl, plexToken };
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) Object.assign(settings, { [key]: value });
+  }
+  if (pathMap !== undefined) settings.pathMapRaw = pathMap;
+  return { ok: true, settings };
+}
+
+/** Validated settings with defaults filled in; throws PermanentError('bad_settings') naming every problem. */
+export function parseSettings(raw: Record<string, unknown>): Settings {
+  const parsed = check(raw);
+  if (!parsed.ok) throw new PermanentError('bad_settings', `PlexSync settings: ${parsed.problems.join('; ')}`);
+  return parsed.settings;
+}
+
+/** Every problem with the settings as human messages, [] when they are fine. Never throws. */
+export function settingsProblems(raw: Record<string, unknown>): string[] {
+  const parsed = check(raw);
+  return parsed.ok ? [] : parsed.problems;
+}

@@ -1,0 +1,159 @@
+// HTTP to Stash: credentials on every request, the refreshed session cookie
+// picked up from every answer, and each failure classified once, here.
+import { PermanentError, type PlexSyncError, TransientError } from '../errors.ts';
+import { redact, registerSecret } from '../log/redact.ts';
+import type { WireGraphqlResponse } from './types.ts';
+
+export interface StashTransportOptions {
+  baseUrl: string;
+  sessionCookie?: { name: string; value: string } | undefined;
+  apiKey?: string | undefined;
+  timeoutMs: number;
+}
+
+export interface FetchedImage {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+// Resolver errors that say "try again later" rather than "this request is
+// wrong": SQLite contention inside Stash and its own request deadline.
+const TRANSIENT_GRAPHQL_MESSAGES = [/database is locked/i, /SQLITE_BUSY/i, /context deadline exceeded/i];
+
+/** An error's code from node's fetch (undici puts it on `cause`). */
+function networkCode(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } })?.cause;
+  return typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.message : String(err);
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+export class StashTransport {
+  readonly #baseUrl: string;
+  readonly #apiKey: string | undefined;
+  readonly #timeoutMs: number;
+  #cookie: { name: string; value: string } | undefined;
+
+  constructor(options: StashTransportOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#apiKey = options.apiKey || undefined;
+    this.#timeoutMs = options.timeoutMs;
+    this.#cookie = options.sessionCookie ? { ...options.sessionCookie } : undefined;
+    registerSecret(this.#apiKey);
+    registerSecret(this.#cookie?.value);
+  }
+
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  /** The newest session cookie Stash gave us, for a caller that hands it on. */
+  get sessionCookie(): { name: string; value: string } | undefined {
+    return this.#cookie ? { ...this.#cookie } : undefined;
+  }
+
+  async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const url = `${this.#baseUrl}/graphql`;
+    const { status, body } = await this.#exchange('POST', url, { 'Content-Type': 'application/json', Accept: 'application/json' }, JSON.stringify({ query, variables }), async (res) => res.text());
+    const http = { method: 'POST', url, status };
+    const statusError = this.#statusError('POST', url, status);
+    // 400 and 422 carry GraphQL errors worth reporting; other failures say it all by their status.
+    if (statusError && status !== 400 && status !== 422) throw statusError;
+    let parsed: WireGraphqlResponse<T>;
+    try {
+      parsed = JSON.parse(body) as WireGraphqlResponse<T>;
+    } catch {
+      throw statusError ?? new TransientError('stash_unavailable', `Stash answered HTTP ${status} with a body that is not JSON`, { http });
+    }
+    const first = parsed.errors?.[0];
+    if (first) {
+      // gqlgen answers 422 for documents the schema rejects and 200 for resolver errors.
+      const message = redact(String(first.message ?? 'unknown GraphQL error'));
+      if (TRANSIENT_GRAPHQL_MESSAGES.some((re) => re.test(message))) throw new TransientError('stash_unavailable', `Stash is busy: ${message}`, { http });
+      throw new PermanentError('bad_request', `Stash rejected the query: ${message}`, { http });
+    }
+    if (statusError) throw statusError;
+    if (parsed.data == null) throw new PermanentError('bad_request', 'Stash answered without data or errors', { http });
+    return parsed.data;
+  }
+
+  /**
+   * An image Stash serves (a scene's screenshot). Stash builds image URLs from
+   * the host a request came in on or its configured external address, which
+   * this process may not reach, and our credentials belong only to the Stash
+   * we talk to: so the path is always fetched from our own base URL.
+   */
+  async fetchImage(imageUrl: string): Promise<FetchedImage> {
+    const source = new URL(imageUrl, this.#baseUrl);
+    const base = new URL(this.#baseUrl);
+    const url = source.origin === base.origin ? source.href : `${this.#baseUrl}${source.pathname}${source.search}`;
+    const logged = url.split('?')[0] ?? url;
+    const { status, body } = await this.#exchange('GET', url, { Accept: 'image/*' }, undefined, async (res) => ({
+      bytes: new Uint8Array(await res.arrayBuffer()),
+      contentType: res.headers.get('content-type') || 'application/octet-stream',
+    }));
+    if (status === 404) throw new PermanentError('not_found', 'Stash has no such image', { http: { method: 'GET', url: logged, status } });
+    const statusError = this.#statusError('GET', logged, status);
+    if (statusError) throw statusError;
+    return body;
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.#cookie) headers['Cookie'] = `${this.#cookie.name}=${this.#cookie.value}`;
+    if (this.#apiKey) headers['ApiKey'] = this.#apiKey;
+    return headers;
+  }
+
+  /** One request with a deadline covering the body too; network failures become TransientErrors. */
+  async #exchange<B>(method: string, url: string, headers: Record<string, string>, body: string | undefined, read: (res: Response) => Promise<B>): Promise<{ status: number; body: B }> {
+    const logged = url.split('?')[0] ?? url;
+    try {
+      const res = await fetch(url, {
+        method,
+        headers: { ...this.#headers(), ...headers },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      this.#pickUpCookie(res);
+      return { status: res.status, body: await read(res) };
+    } catch (err) {
+      if (isTimeout(err)) {
+        throw new TransientError('timeout', `Stash did not answer within ${this.#timeoutMs} ms`, { cause: err, http: { method, url: logged } });
+      }
+      throw new TransientError('stash_unavailable', `Stash is unreachable at ${this.#baseUrl}: ${redact(networkCode(err))}`, { cause: err, http: { method, url: logged } });
+    }
+  }
+
+  /** Stash sends a refreshed session cookie now and then; the newest one wins. */
+  #pickUpCookie(res: Response): void {
+    if (!this.#cookie) return;
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq < 0 || pair.slice(0, eq).trim() !== this.#cookie.name) continue;
+      const value = pair.slice(eq + 1).trim();
+      const deleted = attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
+      if (value === '' || deleted) continue;
+      registerSecret(value);
+      this.#cookie = { name: this.#cookie.name, value };
+    }
+  }
+
+  #statusError(method: string, url: string, status: number): PlexSyncError | undefined {
+    const http = { method, url, status };
+    if (status >= 200 && status < 300) return undefined;
+    if (status === 401 || status === 403) {
+      // With a session this means it expired; the next hook or task run by
+      // Stash brings a fresh one, so the work waits instead of being dropped.
+      const what = this.#cookie ? 'the session (it has probably expired; the next hook or task brings a fresh one)' : this.#apiKey ? 'the API key' : 'an unauthenticated request (Stash has credentials set: give an API key)';
+      return new TransientError('stash_unavailable', `Stash refused ${what}`, { http });
+    }
+    if (status >= 500) return new TransientError('stash_unavailable', `Stash answered HTTP ${status}`, { http });
+    if (status >= 300 && status < 400) return new PermanentError('bad_request', `Stash answered with a redirect (HTTP ${status}); check the Stash URL`, { http });
+    return new PermanentError('bad_request', `Stash answered HTTP ${status}`, { http });
+  }
+}

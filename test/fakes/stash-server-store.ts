@@ -1,0 +1,169 @@
+// The fake Stash's data and its findScenes semantics: an in-memory library
+// of scenes and the objects they show, shaped for graphql-js resolvers.
+
+export interface FakeSceneInput {
+  id?: string;
+  title?: string | null;
+  code?: string | null;
+  details?: string | null;
+  director?: string | null;
+  /** YYYY-MM-DD */
+  date?: string | null;
+  rating100?: number | null;
+  organized?: boolean;
+  studioId?: string | null;
+  performerIds?: string[];
+  tagIds?: string[];
+  groupIds?: string[];
+  files?: { path: string; size: number }[];
+}
+
+export type FakeScene = Required<FakeSceneInput> & { createdAt: Date; updatedAt: Date };
+export type RelatedKind = 'performer' | 'studio' | 'tag' | 'group';
+
+/** Stash's Time scalar: RFC3339 in the server's local zone, whole seconds (Go's time.RFC3339). */
+export function stashTime(date: Date): string {
+  const pad = (n: number) => String(Math.abs(n)).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const zone = offset === 0 ? 'Z' : `${offset > 0 ? '+' : '-'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${zone}`;
+}
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+type Criterion = { value?: unknown; value2?: unknown; modifier: string; depth?: number | null; excludes?: unknown };
+
+/** Stash's list criteria: INCLUDES any, INCLUDES_ALL, EXCLUDES. */
+function matchesList(have: string[], criterion: Criterion, name: string): boolean {
+  if (criterion.depth) throw new Error(`fake Stash does not implement scene_filter.${name}.depth`);
+  if (criterion.excludes) throw new Error(`fake Stash does not implement scene_filter.${name}.excludes`);
+  const wanted = (criterion.value as string[] | null | undefined) ?? [];
+  switch (criterion.modifier) {
+    case 'INCLUDES':
+      return wanted.some((id) => have.includes(id));
+    case 'INCLUDES_ALL':
+      return wanted.every((id) => have.includes(id));
+    case 'EXCLUDES':
+      return !wanted.some((id) => have.includes(id));
+    default:
+      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.${name}`);
+  }
+}
+
+function compare(have: number, criterion: Criterion, name: string, parse: (v: unknown) => number): boolean {
+  const value = parse(criterion.value);
+  switch (criterion.modifier) {
+    case 'GREATER_THAN':
+      return have > value;
+    case 'LESS_THAN':
+      return have < value;
+    case 'EQUALS':
+      return have === value;
+    default:
+      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.${name}`);
+  }
+}
+
+// Stash turns the timestamp into local time and compares whole seconds.
+function timestampSeconds(value: unknown): number {
+  const ms = Date.parse(String(value));
+  if (Number.isNaN(ms)) throw new Error(`fake Stash cannot parse timestamp ${JSON.stringify(value)}`);
+  return Math.floor(ms / 1000);
+}
+
+export class FakeStore {
+  readonly scenes = new Map<string, FakeScene>();
+  readonly names: Record<RelatedKind, Map<string, string>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
+  settings: Record<string, Record<string, unknown>> = {};
+  readonly screenshots = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  #nextId = 1;
+  readonly #now: () => Date;
+
+  constructor(now: () => Date) {
+    this.#now = now;
+  }
+
+  addRelated(kind: RelatedKind, name: string, id?: string): string {
+    const key = id ?? String(this.#nextId++);
+    this.names[kind].set(key, name);
+    return key;
+  }
+
+  rename(kind: RelatedKind, id: string, name: string): void {
+    if (!this.names[kind].has(id)) throw new Error(`no ${kind} ${id}`);
+    // Renaming does not touch the scenes' updated_at in Stash either.
+    this.names[kind].set(id, name);
+  }
+
+  addScene(input: FakeSceneInput): string {
+    const id = input.id ?? String(this.#nextId++);
+    const now = this.#now();
+    this.scenes.set(id, {
+      id,
+      title: input.title ?? null,
+      code: input.code ?? null,
+      details: input.details ?? null,
+      director: input.director ?? null,
+      date: input.date ?? null,
+      rating100: input.rating100 ?? null,
+      organized: input.organized ?? false,
+      studioId: input.studioId ?? null,
+      performerIds: input.performerIds ?? [],
+      tagIds: input.tagIds ?? [],
+      groupIds: input.groupIds ?? [],
+      files: input.files ?? [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    return id;
+  }
+
+  updateScene(id: string, patch: Omit<FakeSceneInput, 'id'>): void {
+    const scene = this.scenes.get(id);
+    if (!scene) throw new Error(`no scene ${id}`);
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    this.scenes.set(id, { ...scene, ...defined, updatedAt: this.#now() });
+  }
+
+  #matches(scene: FakeScene, filter: Record<string, Criterion | null>): boolean {
+    for (const [name, criterion] of Object.entries(filter)) {
+      if (criterion == null) continue;
+      const ok = (() => {
+        switch (name) {
+          case 'performers':
+            return matchesList(scene.performerIds, criterion, name);
+          case 'tags':
+            return matchesList(scene.tagIds, criterion, name);
+          case 'groups':
+            return matchesList(scene.groupIds, criterion, name);
+          case 'studios':
+            return matchesList(scene.studioId ? [scene.studioId] : [], criterion, name);
+          case 'updated_at':
+            return compare(seconds(scene.updatedAt), criterion, name, timestampSeconds);
+          case 'id':
+            return compare(Number(scene.id), criterion, name, Number);
+          default:
+            throw new Error(`fake Stash does not implement scene_filter.${name}`);
+        }
+      })();
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  /** findScenes: filter, sort by id, then page (1-based; per_page -1 = all, default 25). */
+  findScenes(args: { filter?: Record<string, unknown> | null; scene_filter?: Record<string, Criterion | null> | null; ids?: string[] | null }): { count: number; scenes: FakeScene[] } {
+    const filter = args.filter ?? {};
+    const sort = filter['sort'] ?? 'id';
+    if (sort !== 'id') throw new Error(`fake Stash only sorts by id, got ${JSON.stringify(sort)}`);
+    const descending = filter['direction'] === 'DESC';
+    const all = [...this.scenes.values()]
+      .filter((s) => (args.ids ? args.ids.includes(s.id) : true))
+      .filter((s) => this.#matches(s, args.scene_filter ?? {}))
+      .sort((a, b) => (Number(a.id) - Number(b.id)) * (descending ? -1 : 1));
+    const perPage = typeof filter['per_page'] === 'number' ? filter['per_page'] : 25;
+    if (perPage < 0) return { count: all.length, scenes: all };
+    const page = Math.max(1, typeof filter['page'] === 'number' ? filter['page'] : 1);
+    return { count: all.length, scenes: all.slice((page - 1) * perPage, page * perPage) };
+  }
+}

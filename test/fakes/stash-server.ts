@@ -1,0 +1,266 @@
+// A fake Stash on a loopback port that executes Stash's real GraphQL schema
+// (graphql-js over the reference SDL), so a query Stash would reject is
+// rejected here too. Tests change the library through the JS API below.
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type DocumentNode, type GraphQLError, execute, parse, validate } from 'graphql';
+import { loadStashSchema } from '../helpers/stash-schema.ts';
+import { type FakeScene, type FakeSceneInput, FakeStore, type RelatedKind, stashTime } from './stash-server-store.ts';
+
+export type { FakeSceneInput } from './stash-server-store.ts';
+
+export interface FakeStashOptions {
+  /** Require this session cookie value; false: no credentials (Stash without a password). Default: a random value. */
+  session?: string | false;
+  /** Also accept this key in the ApiKey header. */
+  apiKey?: string;
+  /**
+   * Give a new session value in Set-Cookie on every answer and stop accepting
+   * the old one. Real Stash keeps old cookies valid until they expire; the
+   * strict version proves a client follows the refresh.
+   */
+  rotateSession?: boolean;
+  /** The clock behind created_at/updated_at. */
+  now?: () => Date;
+  pluginDir?: string;
+}
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  /** The session cookie value sent, if any. */
+  session: string | undefined;
+  apiKey: string | undefined;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+export type DownMode = false | 'reset' | 503;
+
+const COOKIE_NAME = 'session';
+const MAX_BODY = 1024 * 1024;
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFakeStash(options: FakeStashOptions = {}) {
+  const schema = loadStashSchema();
+  const store = new FakeStore(options.now ?? (() => new Date()));
+  const requests: FakeRequest[] = [];
+  let session = options.session === false ? undefined : (options.session ?? randomBytes(24).toString('hex'));
+  let down: DownMode = false;
+  let latencyMs = 0;
+  let baseUrl = '';
+
+  const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
+  const sceneView = (scene: FakeScene) => ({
+    id: scene.id,
+    title: scene.title,
+    code: scene.code,
+    details: scene.details,
+    director: scene.director,
+    date: scene.date,
+    rating100: scene.rating100,
+    organized: scene.organized,
+    urls: [],
+    created_at: stashTime(scene.createdAt),
+    updated_at: stashTime(scene.updatedAt),
+    studio: scene.studioId ? named('studio', scene.studioId) : null,
+    performers: scene.performerIds.map((id) => named('performer', id)),
+    tags: scene.tagIds.map((id) => named('tag', id)),
+    groups: scene.groupIds.map((id) => ({ group: named('group', id), scene_index: null })),
+    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size })),
+    // Stash always answers a screenshot URL (with a cache-busting t=), built from its own address.
+    paths: { screenshot: `${baseUrl}/scene/${scene.id}/screenshot?t=${Math.floor(scene.updatedAt.getTime() / 1000)}` },
+  });
+
+  const rootValue = {
+    findScene: ({ id }: { id: string }) => {
+      // Stash parses the ID as an int before looking it up.
+      if (!/^\d+$/.test(id)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(id)}: invalid syntax`);
+      const scene = store.scenes.get(id);
+      return scene ? sceneView(scene) : null;
+    },
+    findScenes: (args: Parameters<FakeStore['findScenes']>[0]) => {
+      const { count, scenes } = store.findScenes(args);
+      return { count, duration: 0, filesize: 0, scenes: scenes.map(sceneView) };
+    },
+    configuration: () => ({
+      // Stash leaves out plugins that have no settings stored.
+      plugins: ({ include }: { include?: string[] | null }) =>
+        Object.fromEntries(Object.entries(store.settings).filter(([id, map]) => (include ? include.includes(id) : true) && Object.keys(map).length > 0)),
+    }),
+  };
+
+  const authorised = (req: IncomingMessage): boolean => {
+    if (session === undefined && options.apiKey === undefined) return true;
+    const apiKey = req.headers['apikey'];
+    if (options.apiKey !== undefined && apiKey === options.apiKey) return true;
+    return session !== undefined && cookieValue(req.headers.cookie, COOKIE_NAME) === session;
+  };
+
+  const refreshCookie = (res: ServerResponse) => {
+    if (session === undefined) return;
+    if (options.rotateSession) session = randomBytes(24).toString('hex');
+    res.setHeader('Set-Cookie', `${COOKIE_NAME}=${session}; Path=/; Max-Age=3600; HttpOnly`);
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+  const graphqlAnswer = (body: string): { status: number; body: unknown } => {
+    let request: { query?: string; variables?: Record<string, unknown>; operationName?: string };
+    let document: DocumentNode;
+    try {
+      request = JSON.parse(body);
+      document = parse(request.query ?? '');
+    } catch (err) {
+      return { status: 422, body: { errors: [{ message: (err as Error).message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }], data: null } };
+    }
+    // gqlgen answers 422 for documents the schema rejects, 200 for resolver errors.
+    const invalid = validate(schema, document);
+    if (invalid.length > 0) {
+      return { status: 422, body: { errors: invalid.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })), data: null } };
+    }
+    const result = execute({ schema, document, rootValue, variableValues: request.variables ?? {}, operationName: request.operationName ?? null });
+    if (result instanceof Promise) throw new Error('fake Stash resolvers are synchronous');
+    return { status: 200, body: { ...(result.errors ? { errors: result.errors.map((e: GraphQLError) => e.toJSON()) } : {}), data: result.data ?? null } };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const body = req.method === 'POST' ? await readBody(req) : '';
+    let parsed: { operationName?: string; variables?: Record<string, unknown> } = {};
+    try {
+      parsed = body ? JSON.parse(body) : {};
+    } catch {
+      // graphqlAnswer reports it.
+    }
+    const apiKeyHeader = req.headers['apikey'];
+    requests.push({
+      method: req.method ?? 'GET',
+      path,
+      session: cookieValue(req.headers.cookie, COOKIE_NAME),
+      apiKey: typeof apiKeyHeader === 'string' ? apiKeyHeader : undefined,
+      operationName: parsed.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(String((parsed as { query?: unknown }).query ?? ''))?.[1],
+      variables: parsed.variables,
+    });
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    if (down === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (down === 503) {
+      res.writeHead(503, { 'Content-Type': 'text/plain' }).end('Service Unavailable');
+      return;
+    }
+    // Stash's auth middleware answers 401 before reaching the API or images.
+    if (!authorised(req)) {
+      res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
+      return;
+    }
+    refreshCookie(res);
+    if (req.method === 'POST' && path === '/graphql') {
+      const answer = graphqlAnswer(body);
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
+    const shot = /^\/scene\/(\d+)\/screenshot$/.exec(path);
+    const image = shot && req.method === 'GET' ? store.screenshots.get(shot[1] ?? '') : undefined;
+    if (image) {
+      res.writeHead(200, { 'Content-Type': image.contentType, 'Content-Length': image.bytes.length }).end(image.bytes);
+      return;
+    }
+    // Scenes without a stored screenshot, and unknown paths, get Go's plain 404.
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(err.message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: baseUrl,
+    port,
+    requests,
+    /** The session value Stash currently accepts (changes with rotateSession). */
+    get session(): string | undefined {
+      return session;
+    },
+    addScene: (input: FakeSceneInput = {}) => store.addScene(input),
+    /** Changes a scene and bumps its updated_at to the fake's clock. */
+    updateScene: (id: string, patch: Omit<FakeSceneInput, 'id'>) => store.updateScene(id, patch),
+    deleteScene: (id: string) => {
+      store.scenes.delete(id);
+      store.screenshots.delete(id);
+    },
+    addPerformer: (name: string, id?: string) => store.addRelated('performer', name, id),
+    addStudio: (name: string, id?: string) => store.addRelated('studio', name, id),
+    addTag: (name: string, id?: string) => store.addRelated('tag', name, id),
+    addGroup: (name: string, id?: string) => store.addRelated('group', name, id),
+    renamePerformer: (id: string, name: string) => store.rename('performer', id, name),
+    renameStudio: (id: string, name: string) => store.rename('studio', id, name),
+    renameTag: (id: string, name: string) => store.rename('tag', id, name),
+    renameGroup: (id: string, name: string) => store.rename('group', id, name),
+    /** The PlexSync plugin's stored settings; null removes them. */
+    setSettings: (map: Record<string, unknown> | null, pluginId = 'PlexSync') => {
+      if (map) store.settings[pluginId] = { ...map };
+      else delete store.settings[pluginId];
+    },
+    setScreenshot: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.screenshots.set(id, { bytes, contentType }),
+    /** Makes every issued session invalid, as when max_session_age passes. */
+    expireSession: () => {
+      if (session !== undefined) session = randomBytes(24).toString('hex');
+    },
+    setDown: (mode: DownMode) => {
+      down = mode;
+    },
+    setLatency: (ms: number) => {
+      latencyMs = ms;
+    },
+    /** What Stash writes to a raw plugin's stdin as `server_connection`. */
+    serverConnection: () => ({
+      Scheme: 'http',
+      Host: '0.0.0.0',
+      Port: port,
+      SessionCookie:
+        session === undefined
+          ? null
+          : // Go's http.Cookie marshalled as JSON.
+            { Name: COOKIE_NAME, Value: session, Quoted: false, Path: '/', Domain: '', Expires: '0001-01-01T00:00:00Z', RawExpires: '', MaxAge: 3600, Secure: false, HttpOnly: true, SameSite: 0, Partitioned: false, Raw: '', Unparsed: null },
+      Dir: '/root/.stash',
+      PluginDir: options.pluginDir ?? '/root/.stash/plugins/PlexSync',
+    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type FakeStash = Awaited<ReturnType<typeof startFakeStash>>;
