@@ -7,6 +7,7 @@ import { ensureWorker } from '../worker/spawn.ts';
 import { deadLetterClear, deadLetterList, deadLetterRetry } from './dead-letters.ts';
 import { processTask } from './process.ts';
 import { logStatus, statusReport } from './status.ts';
+import { UI_OPERATIONS } from './ui-operations.ts';
 
 export type TaskHandler = (ctx: RunContext, db: Db, loadDeps: DepsLoader) => Promise<unknown>;
 
@@ -24,6 +25,7 @@ const handlers: Record<string, TaskHandler> = {
     return result;
   },
   dlq_clear: async (ctx, db) => deadLetterClear(db, ctx.log),
+  ...UI_OPERATIONS,
 };
 
 export function knownModes(): string[] {
