@@ -180,6 +180,14 @@ describe('StashClient against the fake Stash', () => {
     assert.equal(stash.requests.at(-1)?.path, `/scene/${id}/screenshot`);
   });
 
+  it('an image URL naming another address is fetched from the Stash we talk to', async () => {
+    const id = stash.addScene({});
+    stash.setScreenshot(id, new Uint8Array([9]), 'image/png');
+    // Stash builds image URLs from its external address, which this process may not reach.
+    const image = await client.fetchImage(`http://stash.example.invalid:9999/scene/${id}/screenshot?t=1`);
+    assert.deepEqual(image, { bytes: new Uint8Array([9]), contentType: 'image/png' });
+  });
+
   it('a missing screenshot is a permanent not_found', async () => {
     const id = stash.addScene({});
     await assert.rejects(client.fetchImage(`${stash.url}/scene/${id}/screenshot`), { name: 'PermanentError', code: 'not_found' });

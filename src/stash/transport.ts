@@ -86,9 +86,7 @@ export class StashTransport {
    * we talk to: so the path is always fetched from our own base URL.
    */
   async fetchImage(imageUrl: string): Promise<FetchedImage> {
-    const source = new URL(imageUrl, this.#baseUrl);
-    const base = new URL(this.#baseUrl);
-    const url = source.origin === base.origin ? source.href : `${this.#baseUrl}${source.pathname}${source.search}`;
+    const url = this.#onOurStash(imageUrl);
     const logged = url.split('?')[0] ?? url;
     const { status, body } = await this.#exchange('GET', url, { Accept: 'image/*' }, undefined, async (res) => ({
       bytes: new Uint8Array(await res.arrayBuffer()),
@@ -98,6 +96,20 @@ export class StashTransport {
     const statusError = this.#statusError('GET', logged, status);
     if (statusError) throw statusError;
     return body;
+  }
+
+  /** The same path and query on the Stash we talk to (a prefix in our base URL kept). */
+  #onOurStash(imageUrl: string): string {
+    const base = new URL(`${this.#baseUrl}/`);
+    let source: URL;
+    try {
+      source = new URL(imageUrl, base);
+    } catch {
+      throw new PermanentError('bad_request', 'Stash gave an image URL that cannot be parsed');
+    }
+    if (source.origin === base.origin) return source.href;
+    const path = source.pathname.startsWith(base.pathname) ? source.pathname : `${base.pathname.replace(/\/$/, '')}${source.pathname}`;
+    return `${base.origin}${path}${source.search}`;
   }
 
   #headers(): Record<string, string> {
