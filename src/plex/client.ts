@@ -2,7 +2,7 @@
 // purpose: it classifies each failure once (transport.ts, status.ts) and the
 // worker's retry policy and circuit breaker decide what to do with it.
 
-import { errorCode, type HttpDetails, TransientError } from '../errors.ts';
+import { errorCode, type HttpDetails, PermanentError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
 import { encodeEdit } from './edit-query.ts';
 import { errorForStatus } from './status.ts';
@@ -123,7 +123,8 @@ export class PlexClient {
     const path = `/library/metadata/${encodeURIComponent(ratingKey)}`;
     const mc = await this.#json('GET', path, { signal });
     const item = mc.Metadata?.[0];
-    if (!item) throw new TransientError('network', 'unreadable response: item missing', { http: { method: 'GET', url: path } });
+    // An empty container instead of a 404: nothing this token may see under that key.
+    if (!item) throw new PermanentError('not_found', 'Plex returned no item for this key', { http: { method: 'GET', url: path, status: 200 } });
     return item;
   }
 

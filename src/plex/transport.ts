@@ -4,12 +4,13 @@
 // one code path for both keeps the tested path the used path.
 //
 // Failures that never produced a status are classified here: the caller's
-// timeout -> 'timeout', everything else (refused, reset, DNS, a body cut off
-// before its end) -> 'network'. Status codes are classified by the caller.
+// timeout -> 'timeout', an untrusted certificate -> permanent 'bad_settings',
+// everything else (refused, reset, DNS, a body cut off before its end) ->
+// 'network'. Status codes are classified by the caller (status.ts).
 
 import http from 'node:http';
 import https from 'node:https';
-import { TransientError, type HttpDetails } from '../errors.ts';
+import { type HttpDetails, PermanentError, TransientError } from '../errors.ts';
 
 export interface RawRequest {
   method: string;
@@ -33,6 +34,9 @@ export interface RawResponse {
  * the per-request timeout instead.
  */
 const IDLE_SOCKET_MS = 4_000;
+
+/** OpenSSL / Node verification failures: self-signed, unknown issuer, expired, wrong host name. */
+const TLS_TRUST_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
 export class Transport {
   readonly #agent: http.Agent;
@@ -65,6 +69,13 @@ export class Transport {
       }
       const code = (cause as { code?: unknown }).code;
       const why = typeof code === 'string' ? code : (cause as Error).message;
+      // Retrying cannot fix an untrusted certificate; the user has to act.
+      if (typeof code === 'string' && TLS_TRUST_CODES.test(code)) {
+        throw new PermanentError('bad_settings', `Plex's TLS certificate is not trusted (${code}): fix it or turn on plexInsecureTls`, {
+          cause,
+          http: details,
+        });
+      }
       throw new TransientError('network', `cannot reach Plex (${why})`, { cause, http: details });
     }
   }
