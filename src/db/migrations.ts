@@ -68,11 +68,13 @@ export const migrations: readonly string[] = [
     file        TEXT    NOT NULL,                -- Part.file exactly as Plex reports it
     rating_key  TEXT    NOT NULL,
     section_id  TEXT    NOT NULL,
-    basename    TEXT    NOT NULL,
+    file_key    TEXT    NOT NULL,                -- pathKey(file): Windows paths case- and slash-folded
+    basename    TEXT    NOT NULL,                -- lower-cased; the matcher re-checks exactly
     size        INTEGER,
     updated_at  INTEGER,
     PRIMARY KEY (file, rating_key)
   ) WITHOUT ROWID;
+  CREATE INDEX plex_parts_file_key ON plex_parts (file_key);
   CREATE INDEX plex_parts_basename ON plex_parts (basename, size);
   CREATE INDEX plex_parts_rating_key ON plex_parts (rating_key);
   `,

@@ -38,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     const hook = input.args?.hookContext;
     if (hook) {
       db = await openDatabase(ctx.dataDir);
-      const result = onSceneUpdate(db, { ...hook, inputFields: hook.inputFields ?? undefined }, log);
+      const result = onSceneUpdate(db, { ...hook, input: hook.input ?? null, inputFields: hook.inputFields ?? undefined }, log);
       const worker = result.queued ? ensureWorker(db, { script: ctx.script, input: { server_connection: ctx.connection } }) : 'not needed';
       writeResult({ output: { ...result, worker } });
       return;

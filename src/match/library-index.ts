@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { PlexClient, PlexSection } from '../plex/client.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { Candidate } from './decide.ts';
-import { basenameOf } from './pathmap.ts';
+import { basenameOf, pathKey } from './pathmap.ts';
 
 export interface LibraryIndexOptions {
   /** Section titles to search; empty: every section of type movie. */
@@ -59,11 +59,11 @@ export class LibraryIndex {
   }
 
   byPath(file: string): Candidate[] {
-    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE file = ?', file);
+    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE file_key = ?', pathKey(file));
   }
 
   byBasename(basename: string): Candidate[] {
-    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basename);
+    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basename.toLowerCase());
   }
 
   #candidates(sql: string, value: string): Candidate[] {
@@ -149,12 +149,14 @@ export class LibraryIndex {
   #store(item: PlexMetadata, sectionId: string): void {
     this.#db.prepare('DELETE FROM plex_parts WHERE rating_key = ?').run(item.ratingKey);
     const insert = this.#db.prepare(
-      `INSERT OR REPLACE INTO plex_parts (file, rating_key, section_id, basename, size, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO plex_parts (file, rating_key, section_id, file_key, basename, size, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const media of item.Media ?? []) {
       for (const part of media.Part ?? []) {
         if (!part.file) continue;
-        insert.run(part.file, item.ratingKey, sectionId, basenameOf(part.file), part.size ?? null, item.updatedAt ?? null);
+        const basename = basenameOf(part.file).toLowerCase();
+        insert.run(part.file, item.ratingKey, sectionId, pathKey(part.file), basename, part.size ?? null, item.updatedAt ?? null);
       }
     }
   }

@@ -51,6 +51,12 @@ export function basenameOf(path: string): string {
   return path.slice(cut + 1);
 }
 
+/** The containing folder, keeping the path's own separator style. */
+export function folderOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut <= 0 ? path.slice(0, cut + 1) : path.slice(0, cut);
+}
+
 /** A drive letter (`C:`) or a UNC share (`\\server`). */
 export function isWindowsPath(path: string): boolean {
   return /^[A-Za-z]:(?:[\\/]|$)/.test(path) || path.startsWith('\\\\');

@@ -1,9 +1,9 @@
 // From a scene's files to its Plex item, by CONTRACT section 10 only: an exact
 // mapped path, else one item with the same basename and size. Anything else
 // is no match, and PlexSync never edits an item it did not match this way.
-import { dirname } from 'node:path/posix';
 import { PermanentError, TransientError } from '../errors.ts';
 import { decideMatch } from '../match/decide.ts';
+import { folderOf } from '../match/pathmap.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from './model.ts';
 import type { SceneSyncDeps } from './scene-sync.ts';
@@ -54,7 +54,7 @@ async function requestScan(tried: readonly string[], deps: SceneSyncDeps, signal
   const sections = await deps.index.sections(signal);
   const asked: string[] = [];
   for (const path of tried) {
-    const folder = path.includes('\\') && !path.includes('/') ? path.slice(0, path.lastIndexOf('\\')) : dirname(path);
+    const folder = folderOf(path);
     const section = sections.find((s) => s.locations.some((loc) => path.startsWith(loc)));
     if (!section || asked.includes(folder)) continue;
     await deps.plex.scanFolder(section.id, folder, signal);

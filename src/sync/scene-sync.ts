@@ -11,7 +11,7 @@ import { toPlexItemState } from '../plex/item-state.ts';
 import type { StashClient } from '../stash/client.ts';
 import type { FieldToggles } from './desired.ts';
 import { desiredState } from './desired.ts';
-import { diffState, verifyApplied } from './diff.ts';
+import { diffState, editSteps, verifyApplied } from './diff.ts';
 import { findPlexItem } from './find-item.ts';
 import { isEmptyEdit } from './model.ts';
 import { getRecord, putRecord } from './records.ts';
@@ -63,7 +63,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
 
   let wrote = false;
   if (!isEmptyEdit(plan.edit)) {
-    await plex.editItem(ratingKey, sectionId, plan.edit, signal);
+    for (const step of editSteps(plan.edit)) await plex.editItem(ratingKey, sectionId, step, signal);
     wrote = true;
   }
   if (plan.rating !== undefined) {
@@ -78,7 +78,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   if (wrote) {
     // A 200 proves nothing: Plex ignores what it does not understand.
     const after = toPlexItemState(await plex.getItem(ratingKey, signal), sectionId);
-    const missing = verifyApplied(desired, after, plan.newManagedCollections);
+    const missing = verifyApplied(desired, after, managed);
     if (missing.length > 0) {
       throw new TransientError('write_not_applied', `Plex accepted the edit of item ${ratingKey} but did not apply: ${missing.join(', ')}`);
     }
