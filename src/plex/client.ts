@@ -70,7 +70,7 @@ export class PlexClient {
     this.#transport = new Transport(this.#base, options.insecureTls === true);
   }
 
-  /** Releases idle keep-alive connections. */
+  /** Closes its connections: call once the client is no longer used. */
   close(): void {
     this.#transport.close();
   }
@@ -175,11 +175,11 @@ export class PlexClient {
     try {
       parsed = JSON.parse(res.body.toString('utf8'));
     } catch (cause) {
-      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: path, status: res.status } });
+      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: shorten(path), status: res.status } });
     }
     const mc = (parsed as { MediaContainer?: unknown } | null)?.MediaContainer;
     if (typeof mc !== 'object' || mc === null) {
-      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: path, status: res.status } });
+      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: shorten(path), status: res.status } });
     }
     return mc as PlexMediaContainer;
   }

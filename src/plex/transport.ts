@@ -50,7 +50,7 @@ export class Transport {
       : new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   }
 
-  /** Drops idle keep-alive sockets; in-flight requests are not affected. */
+  /** Closes every socket, idle or busy: call once the client is no longer used. */
   close(): void {
     this.#agent.destroy();
   }
