@@ -1,0 +1,80 @@
+// A whole world on loopback: fake Stash and fake Plex servers, a data folder,
+// and the built plugin run as Stash runs it. Waits are bounded in time.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openDatabase } from '../../src/db/database.ts';
+import { counts } from '../../src/queue/operations.ts';
+import { currentLease } from '../../src/worker/lease.ts';
+import { type FakePlex, type FakePlexOptions, startFakePlex } from '../fakes/plex-server.ts';
+import { type FakeStash, startFakeStash } from '../fakes/stash-server.ts';
+import { hookInput, type PluginRun, type RunOptions, runPlugin, taskInput } from './plugin.ts';
+import { tempDir } from './temp.ts';
+
+export interface World {
+  stash: FakeStash;
+  plex: FakePlex;
+  dataDir: string;
+  env: Record<string, string>;
+  hook(type: string, id: number | string, input?: unknown, inputFields?: string[]): Promise<PluginRun>;
+  task(mode: string, extra?: Record<string, unknown>, options?: RunOptions): Promise<PluginRun>;
+  /** Waits until nothing is pending or running and no worker holds the lease. */
+  settle(timeoutMs?: number): Promise<{ pending: number; inProgress: number; dead: number; done: number }>;
+  queue(): Promise<{ pending: number; inProgress: number; dead: number; done: number }>;
+}
+
+export interface WorldOptions {
+  plex?: FakePlexOptions;
+  settings?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+type TestContext = Parameters<typeof tempDir>[0];
+
+export async function startWorld(t: TestContext, options: WorldOptions = {}): Promise<World> {
+  const stash = await startFakeStash();
+  const plex = await startFakePlex(options.plex);
+  t.after(() => Promise.all([stash.close(), plex.close()]).then(() => undefined));
+  stash.setSettings({ plexUrl: plex.url, plexToken: plex.token, ...options.settings });
+  const dataDir = tempDir(t);
+  const env = {
+    PLEXSYNC_DATA_DIR: dataDir,
+    PLEXSYNC_IDLE_EXIT_MS: '300',
+    PLEXSYNC_RETRY_BASE_MS: '50',
+    PLEXSYNC_RETRY_CAP_MS: '400',
+    ...options.env,
+  };
+  const queue = async () => {
+    const db = await openDatabase(dataDir);
+    try {
+      return counts(db);
+    } finally {
+      db.close();
+    }
+  };
+  const world: World = {
+    stash,
+    plex,
+    dataDir,
+    env,
+    hook: (type, id, input = null, inputFields) => runPlugin(hookInput(stash.serverConnection(), type, id, input, inputFields), { env }),
+    task: (mode, extra = {}, runOptions = {}) =>
+      runPlugin(taskInput(stash.serverConnection(), mode, extra), { ...runOptions, env: { ...env, ...runOptions.env } }),
+    queue,
+    async settle(timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        const db = await openDatabase(dataDir);
+        try {
+          const c = counts(db);
+          if (c.pending === 0 && c.inProgress === 0 && !currentLease(db)) return c;
+        } finally {
+          db.close();
+        }
+        await sleep(50);
+      }
+      throw new Error(`queue did not settle within ${timeoutMs} ms: ${JSON.stringify(await queue())}`);
+    },
+  };
+  // Whatever a test leaves running, give the worker time to go before the folder is removed.
+  t.after(() => world.settle(10_000).catch(() => undefined));
+  return world;
+}
