@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { REPO } from '../helpers/plugin.ts';
 import { FakeBackend, startFakeStash } from './fixtures/fake-stash.ts';
 
@@ -18,6 +18,7 @@ let browser: Browser;
 let server: Server;
 let baseUrl: string;
 let backend: FakeBackend;
+let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
 
@@ -36,7 +37,7 @@ after(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-beforeEach(async (t) => {
+beforeEach(async () => {
   backend.calls.length = 0;
   backend.scenes.clear();
   backend.scenes.set('1', { sceneId: '1', state: 'synced', ratingKey: '501', syncedAt: '2026-01-02T03:04:05.000Z', plexUrl: PLEX_LINK });
@@ -52,11 +53,14 @@ beforeEach(async (t) => {
     { job: 'scene:3', kind: 'scene', id: '3', errorClass: 'PermanentError', code: 'ambiguous', reason: 'ambiguous match: 2 Plex items share the file name clip.mp4', attempts: 1, at: '2026-01-02T03:04:05.000Z' },
   ];
   backend.pending = 0;
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  context = await browser.newContext({ viewport: VIEWPORT });
   page = await context.newPage();
   pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  t.after(() => context.close());
+});
+
+afterEach(async () => {
+  await context.close();
 });
 
 /** Saves a screenshot and checks it is a PNG of the viewport's size. */
@@ -76,7 +80,7 @@ async function openPlexTab(sceneId: string): Promise<void> {
   await page.waitForSelector('.plexsync-panel:not([data-state="loading"])', { timeout: 10_000 });
 }
 
-const text = (selector: string) => page.locator(selector).innerText();
+const text = async (selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
 
 test('a synced scene shows its state, sync time and a link to the Plex item', async () => {
   await openPlexTab('1');
