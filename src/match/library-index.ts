@@ -78,10 +78,14 @@ export class LibraryIndex {
     }
   }
 
-  /** Picks up items added or changed since the last look. Shared by concurrent callers. */
-  async refresh(signal?: AbortSignal): Promise<void> {
+  /**
+   * Picks up items added or changed since the last look. Shared by concurrent
+   * callers; a burst of first-time misses (a bulk edit of unscanned files)
+   * shares one look, while a retry (`force`) always looks again.
+   */
+  async refresh(signal?: AbortSignal, options: { force?: boolean } = {}): Promise<void> {
     if (this.#refreshing) return this.#refreshing;
-    if (Date.now() - this.#lastRefreshAt < MIN_REFRESH_INTERVAL_MS) return;
+    if (!options.force && Date.now() - this.#lastRefreshAt < MIN_REFRESH_INTERVAL_MS) return;
     this.#refreshing = (async () => {
       try {
         for (const section of await this.sections(signal)) {

@@ -24,7 +24,7 @@ export async function findPlexItem(scene: StashScene, attempt: number, deps: Sce
   for (let look = 0; look < 3; look++) {
     let decision = decideMatch(scene.files, mappings, index);
     if (decision.kind === 'unmatched') {
-      await index.refresh(signal);
+      await index.refresh(signal, { force: attempt > 1 });
       decision = decideMatch(scene.files, mappings, index);
     }
     if (decision.kind === 'ambiguous') {

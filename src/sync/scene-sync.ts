@@ -2,7 +2,7 @@
 // what differs, read it back, record what was done.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { PermanentError, TransientError } from '../errors.ts';
+import { errorCode, PermanentError, TransientError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { LibraryIndex } from '../match/library-index.ts';
 import type { PathMapping } from '../match/pathmap.ts';
@@ -35,6 +35,16 @@ export interface SceneSyncResult {
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/** A scene without a generated screenshot has none to give: no poster, not a failure. */
+async function fetchPoster(stash: StashClient, url: string) {
+  try {
+    return await stash.fetchImage(url);
+  } catch (err) {
+    if (errorCode(err) === 'not_found') return undefined;
+    throw err;
+  }
+}
+
 export async function syncScene(sceneId: string, attempt: number, deps: SceneSyncDeps, signal?: AbortSignal): Promise<SceneSyncResult> {
   const { db, stash, plex } = deps;
   const scene = await stash.findScene(sceneId);
@@ -54,10 +64,12 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   let posterHash = record?.ratingKey === ratingKey ? record.posterHash : null;
   const posterUrl = desired.posterUrl ?? null;
   if (posterUrl && (record?.ratingKey !== ratingKey || record.posterUrl !== posterUrl)) {
-    const image = await stash.fetchImage(posterUrl);
-    const hash = sha256(image.bytes);
-    if (hash !== posterHash) poster = { ...image, hash };
-    posterHash = hash;
+    const image = await fetchPoster(stash, posterUrl);
+    if (image) {
+      const hash = sha256(image.bytes);
+      if (hash !== posterHash) poster = { ...image, hash };
+      posterHash = hash;
+    }
   }
   if (poster && !current.locked.includes('thumb')) plan.edit.lock.push('thumb');
 
