@@ -30,31 +30,25 @@ export function stashLine(level: Level | 'p', msg: string): string {
   return `\x01${level}\x02${level === 'p' ? msg : clip(redact(msg))}\n`;
 }
 
+function levels(at: (level: Level) => (msg: string) => void, progress: (fraction: number) => void): Logger {
+  return { trace: at('t'), debug: at('d'), info: at('i'), warn: at('w'), error: at('e'), progress };
+}
+
 export function createLogger(sink: LineSink = stderrSink): Logger {
-  const at = (level: Level) => (msg: string) => sink(stashLine(level, msg));
-  return {
-    trace: at('t'),
-    debug: at('d'),
-    info: at('i'),
-    warn: at('w'),
-    error: at('e'),
-    progress(fraction) {
+  return levels(
+    (level) => (msg) => sink(stashLine(level, msg)),
+    (fraction) => {
       const clamped = Math.min(1, Math.max(0, fraction));
       sink(stashLine('p', clamped.toFixed(4).replace(/0+$/, '').replace(/\.$/, '')));
     },
-  };
+  );
 }
 
 /** Plain timestamped lines, for the background worker's log file. */
 export function createFileLogger(write: (text: string) => void): Logger {
   const names: Record<Level, string> = { t: 'TRACE', d: 'DEBUG', i: 'INFO', w: 'WARN', e: 'ERROR' };
-  const at = (level: Level) => (msg: string) => write(`${new Date().toISOString()} ${names[level]} ${clip(redact(msg))}\n`);
-  return {
-    trace: at('t'),
-    debug: at('d'),
-    info: at('i'),
-    warn: at('w'),
-    error: at('e'),
-    progress() {},
-  };
+  return levels(
+    (level) => (msg) => write(`${new Date().toISOString()} ${names[level]} ${clip(redact(msg))}\n`),
+    () => {},
+  );
 }
