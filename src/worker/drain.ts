@@ -25,6 +25,8 @@ export interface DrainOptions {
   /** Hard stop (epoch ms): the worker returns and leaves the rest queued. */
   deadline?: number;
   onStep?: (result: StepResult) => void;
+  /** Awaited once per round, before jobs are claimed (catch-up may queue scenes). */
+  onTick?: () => Promise<void>;
 }
 
 export interface DrainStats {
@@ -38,9 +40,19 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
   const stats: DrainStats = { done: 0, retried: 0, dead: 0, reason: 'idle' };
   const pollMs = o.pollMs ?? 250;
   let lastBusyAt = Date.now();
+  // The lease is renewed on a clock, not between jobs: one slow job (Plex
+  // timing out) must not let the lease lapse and a second worker start.
+  let leaseLost = false;
+  const heartbeat = setInterval(
+    () => {
+      if (!renewLease(o.db, o.owner, o.workerLeaseMs)) leaseLost = true;
+    },
+    Math.max(20, Math.floor(o.workerLeaseMs / 3)),
+  );
+  const pastDeadline = () => o.deadline !== undefined && Date.now() >= o.deadline;
 
-  const lane = async (): Promise<StepResult> => {
-    for (;;) {
+  const lane = async (): Promise<StepResult | undefined> => {
+    while (!leaseLost && !pastDeadline()) {
       const result = await o.worker.step();
       if (result.kind === 'idle' || result.kind === 'blocked') return result;
       lastBusyAt = Date.now();
@@ -48,30 +60,33 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
       else if (result.kind === 'retry') stats.retried++;
       else if (result.kind === 'dead') stats.dead++;
       o.onStep?.(result);
-      if (!renewLease(o.db, o.owner, o.workerLeaseMs)) return result;
-      if (o.deadline !== undefined && Date.now() >= o.deadline) return result;
     }
+    return undefined;
   };
 
-  for (;;) {
-    if (!renewLease(o.db, o.owner, o.workerLeaseMs)) {
-      o.log.warn('worker lease taken over: stopping');
-      return { ...stats, reason: 'lease_lost' };
+  try {
+    for (;;) {
+      if (leaseLost || !renewLease(o.db, o.owner, o.workerLeaseMs)) {
+        o.log.warn('worker lease taken over: stopping');
+        return { ...stats, reason: 'lease_lost' };
+      }
+      if (pastDeadline()) return { ...stats, reason: 'deadline' };
+      await o.onTick?.();
+      const results = await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, lane));
+      const now = Date.now();
+      const blockedUntil = results.flatMap((r) => (r?.kind === 'blocked' ? [r.until] : []));
+      const due = nextDueAt(o.db);
+      if (o.stopWhenNothingDue && (blockedUntil.length > 0 || due === undefined || due > now)) {
+        return { ...stats, reason: 'nothing_due' };
+      }
+      const { pending, inProgress } = counts(o.db);
+      if (pending === 0 && inProgress === 0 && now - lastBusyAt >= o.idleExitMs) {
+        if (releaseLeaseIfIdle(o.db, o.owner)) return { ...stats, reason: 'idle' };
+      }
+      const wakeAt = Math.min(due ?? Number.POSITIVE_INFINITY, ...blockedUntil, now + pollMs);
+      await sleep(Math.max(10, Math.min(pollMs, wakeAt - now)));
     }
-    if (o.deadline !== undefined && Date.now() >= o.deadline) return { ...stats, reason: 'deadline' };
-    const results = await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, lane));
-    const now = Date.now();
-    const blockedUntil = results.flatMap((r) => (r.kind === 'blocked' ? [r.until] : []));
-    const due = nextDueAt(o.db);
-    const nothingDue = blockedUntil.length === 0 && (due === undefined || due > now);
-    if (o.stopWhenNothingDue && (nothingDue || blockedUntil.length > 0)) {
-      return { ...stats, reason: 'nothing_due' };
-    }
-    const { pending, inProgress } = counts(o.db);
-    if (pending === 0 && inProgress === 0 && now - lastBusyAt >= o.idleExitMs) {
-      if (releaseLeaseIfIdle(o.db, o.owner)) return { ...stats, reason: 'idle' };
-    }
-    const wakeAt = Math.min(due ?? Number.POSITIVE_INFINITY, ...blockedUntil, now + pollMs);
-    await sleep(Math.max(10, Math.min(pollMs, wakeAt - now)));
+  } finally {
+    clearInterval(heartbeat);
   }
 }
