@@ -14,6 +14,12 @@ export interface EnvKnobs {
   jobLeaseMs: number;
   /** PLEXSYNC_WORKER_LEASE_MS: how long the worker lease lives without renewal. */
   workerLeaseMs: number;
+  /** PLEXSYNC_CATCHUP_INTERVAL_MS: how often a running worker looks for scenes changed without a hook (0: only at start). */
+  catchUpIntervalMs: number;
+  /** PLEXSYNC_CIRCUIT_PROBE_MS: first probe of a Plex found down; doubles per failed probe. */
+  circuitProbeMs: number;
+  /** PLEXSYNC_CIRCUIT_MAX_PROBE_MS: the longest wait between two probes of a down Plex. */
+  circuitMaxProbeMs: number;
 }
 
 export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
@@ -22,6 +28,9 @@ export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
   retryCapMs: 30 * 60_000,
   jobLeaseMs: 5 * 60_000,
   workerLeaseMs: 30_000,
+  catchUpIntervalMs: 10 * 60_000,
+  circuitProbeMs: 2_000,
+  circuitMaxProbeMs: 60_000,
 };
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -42,5 +51,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvKnobs {
     retryCapMs: positiveInt(env, 'PLEXSYNC_RETRY_CAP_MS', ENV_DEFAULTS.retryCapMs),
     jobLeaseMs: positiveInt(env, 'PLEXSYNC_JOB_LEASE_MS', ENV_DEFAULTS.jobLeaseMs),
     workerLeaseMs: positiveInt(env, 'PLEXSYNC_WORKER_LEASE_MS', ENV_DEFAULTS.workerLeaseMs),
+    catchUpIntervalMs: positiveInt(env, 'PLEXSYNC_CATCHUP_INTERVAL_MS', ENV_DEFAULTS.catchUpIntervalMs),
+    circuitProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_PROBE_MS', ENV_DEFAULTS.circuitProbeMs),
+    circuitMaxProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_MAX_PROBE_MS', ENV_DEFAULTS.circuitMaxProbeMs),
   };
 }

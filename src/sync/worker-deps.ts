@@ -10,9 +10,10 @@ import { parsePathMap } from '../match/pathmap.ts';
 import { PlexClient } from '../plex/client.ts';
 import { StashClient } from '../stash/client.ts';
 import { connectionFromServer } from '../stash/connection.ts';
-import { PlexCircuit } from '../worker/circuit.ts';
+import { DEFAULT_CIRCUIT, PlexCircuit } from '../worker/circuit.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
 import type { JobProcessor } from '../worker/processor.ts';
+import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
 import { propagateRename } from './propagate.ts';
 import { syncScene, type SceneSyncDeps } from './scene-sync.ts';
@@ -94,6 +95,9 @@ export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDep
     }
   };
   const probeTimeoutMs = Math.min(10_000, settings.plexTimeoutSeconds * 1000);
-  const gate = new PlexCircuit(db, async () => void (await sync.plex.identity(AbortSignal.timeout(probeTimeoutMs))), ctx.log);
-  return { processor, gate, maxAttempts: settings.maxAttempts, concurrency: settings.plexConcurrency, close };
+  const policy = { ...DEFAULT_CIRCUIT, firstProbeMs: ctx.env.circuitProbeMs, maxProbeMs: Math.max(ctx.env.circuitProbeMs, ctx.env.circuitMaxProbeMs) };
+  const gate = new PlexCircuit(db, async () => void (await sync.plex.identity(AbortSignal.timeout(probeTimeoutMs))), ctx.log, policy);
+  // Used by the background worker's drain loop only: catch-up runs at its start and then at an interval.
+  const tick = catchUpTicker(db, sync.stash, ctx.log, ctx.env.catchUpIntervalMs);
+  return { processor, gate, maxAttempts: settings.maxAttempts, concurrency: settings.plexConcurrency, tick, close };
 }
