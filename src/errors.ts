@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_scanned' // Plex has no item for the file yet
   | 'circuit_open'
   | 'stash_unavailable'
+  | 'stash_auth' // Stash refused our session or key
   | 'unauthorized' // 401: wrong token or session
   | 'bad_request' // 400 and other 4xx
   | 'not_found'

@@ -68,7 +68,7 @@ describe('StashClient credentials and error classes', () => {
     const fake = await start();
     const client = new StashClient({ baseUrl: fake.url, timeoutMs: 5_000 });
     const err = await failure(client.findScene('1'));
-    assert.deepEqual([err.name, err.code, err.http?.status], ['TransientError', 'stash_unavailable', 401]);
+    assert.deepEqual([err.name, err.code, err.http?.status], ['TransientError', 'stash_auth', 401]);
   });
 
   it('an expired session is transient and its value is never shown', async () => {
@@ -76,7 +76,7 @@ describe('StashClient credentials and error classes', () => {
     const client = new StashClient({ ...connectionFromServer(fake.serverConnection()), timeoutMs: 5_000 });
     fake.expireSession();
     const err = await failure(client.findScene('1'));
-    assert.deepEqual([err.transient, err.code], [true, 'stash_unavailable']);
+    assert.deepEqual([err.transient, err.code], [true, 'stash_auth']);
     assert.match(err.message, /session/);
     assert.ok(!shown(err).includes(SESSION));
   });

@@ -162,7 +162,7 @@ export class StashTransport {
       // With a session this means it expired; the next hook or task run by
       // Stash brings a fresh one, so the work waits instead of being dropped.
       const what = this.#cookie ? 'the session (it has probably expired; the next hook or task brings a fresh one)' : this.#apiKey ? 'the API key' : 'an unauthenticated request (Stash has credentials set: give an API key)';
-      return new TransientError('stash_unavailable', `Stash refused ${what}`, { http });
+      return new TransientError('stash_auth', `Stash refused ${what}`, { http });
     }
     if (status >= 500) return new TransientError('stash_unavailable', `Stash answered HTTP ${status}`, { http });
     if (status >= 300 && status < 400) return new PermanentError('bad_request', `Stash answered with a redirect (HTTP ${status}); check the Stash URL`, { http });
