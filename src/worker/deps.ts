@@ -10,6 +10,8 @@ export interface WorkerDeps {
   gate?: Gate;
   maxAttempts: number;
   concurrency: number;
+  /** Periodic housekeeping the drain loop runs between rounds (catch-up); decides itself when to act. */
+  tick?: () => Promise<void>;
   close(): void;
 }
 

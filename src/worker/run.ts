@@ -49,6 +49,7 @@ export async function runBackgroundWorker(ctx: RunContext, db: Db, owner: string
         workerLeaseMs: env.workerLeaseMs,
         concurrency: deps.concurrency,
         idleExitMs: env.idleExitMs,
+        ...(deps.tick ? { onTick: deps.tick } : {}),
       });
       log.info(`worker ${process.pid} stopping (${stats.reason}): ${stats.done} synced, ${stats.retried} retried, ${stats.dead} dead`);
     } finally {
