@@ -11,6 +11,19 @@ export interface TaskInfo {
 export const TASKS: readonly TaskInfo[] = [
   { mode: 'process', name: 'Process queue', description: 'Sync every queued scene to Plex now, with progress.', inManifest: true },
   { mode: 'sync_all', name: 'Sync all scenes', description: 'Queue every scene in Stash, then sync them to Plex.', inManifest: true },
+  {
+    mode: 'reconcile',
+    name: 'Reconcile with Plex',
+    description: 'Compare every scene with Plex (no writes) and queue only those that differ or are missing.',
+    inManifest: true,
+  },
+  { mode: 'dry_run', name: 'Dry run', description: 'Log what a sync of every scene would change in Plex, field by field, without writing.', inManifest: true },
+  {
+    mode: 'detect_paths',
+    name: 'Detect path mapping',
+    description: 'Compare Stash and Plex file paths and suggest a pathMap setting.',
+    inManifest: true,
+  },
   { mode: 'status', name: 'Queue status', description: 'Log queue counts, worker and Plex state, and the newest errors.', inManifest: true },
   { mode: 'dlq_retry', name: 'Retry dead letters', description: 'Put every failed scene back in the queue.', inManifest: true },
   { mode: 'dlq_clear', name: 'Clear dead letters', description: 'Delete every failed entry.', inManifest: true },

@@ -5,8 +5,12 @@ import { PermanentError } from '../errors.ts';
 import type { DepsLoader } from '../worker/run.ts';
 import { ensureWorker } from '../worker/spawn.ts';
 import { deadLetterClear, deadLetterList, deadLetterRetry } from './dead-letters.ts';
+import { detectPathsTask } from './detect-paths.ts';
+import { dryRunTask } from './dry-run.ts';
 import { processTask } from './process.ts';
+import { reconcileTask } from './reconcile.ts';
 import { logStatus, statusReport } from './status.ts';
+import { syncAllTask } from './sync-all.ts';
 import { UI_OPERATIONS } from './ui-operations.ts';
 
 export type TaskHandler = (ctx: RunContext, db: Db, loadDeps: DepsLoader) => Promise<unknown>;
@@ -18,6 +22,10 @@ const handlers: Record<string, TaskHandler> = {
     return report;
   },
   process: (ctx, db, loadDeps) => processTask(ctx, db, loadDeps),
+  sync_all: (ctx, db, loadDeps) => syncAllTask(ctx, db, loadDeps),
+  reconcile: (ctx, db) => reconcileTask(ctx, db),
+  dry_run: (ctx, db) => dryRunTask(ctx, db),
+  detect_paths: (ctx, db) => detectPathsTask(ctx, db),
   dlq_list: async (ctx, db) => deadLetterList(db, ctx.log),
   dlq_retry: async (ctx, db) => {
     const result = deadLetterRetry(db, ctx.log);

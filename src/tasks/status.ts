@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { counts } from '../queue/operations.ts';
 import { type CircuitState, readCircuit } from '../worker/circuit.ts';
 import { currentLease } from '../worker/lease.ts';
+import { matchWarning, readMatchStats } from './match-stats.ts';
 
 export interface StatusReport {
   pending: number;
@@ -39,6 +40,8 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
   const problems: string[] = [];
   const settingsProblem = getKv(db, 'settings_problem');
   if (settingsProblem) problems.push(settingsProblem);
+  const pathProblem = matchWarning(readMatchStats(db)) ?? unscannedWarning(db);
+  if (pathProblem) problems.push(pathProblem);
   return {
     pending: c.pending,
     inProgress: c.inProgress,
@@ -58,6 +61,18 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
     })),
     problems,
   };
+}
+
+/**
+ * Many scenes waiting for a Plex item that never shows up usually means the
+ * pathMap is wrong. Cheap: one indexed count over the queue.
+ */
+function unscannedWarning(db: Db): string | undefined {
+  const row = db
+    .prepare(`SELECT count(*) AS n FROM jobs WHERE error_code = 'not_scanned' AND status IN ('pending', 'dead')`)
+    .get() as { n: number };
+  if (row.n < 10) return undefined;
+  return `${row.n} scene(s) are waiting for a Plex item that does not appear: if the files are in Plex, the pathMap may be wrong; run the detect_paths task`;
 }
 
 export function logStatus(report: StatusReport, log: Logger): void {

@@ -1,0 +1,70 @@
+// "What would a sync of this scene change in Plex?", field by field, without
+// writing anything. Pure: reconcile and dry_run call it with a scene, the
+// full Plex item it matched (if any) and what the last sync recorded.
+import { toPlexItemState } from '../plex/item-state.ts';
+import type { PlexMetadata } from '../plex/wire.ts';
+import { desiredState, type FieldToggles } from './desired.ts';
+import { diffState } from './diff.ts';
+import type { StashScene } from './model.ts';
+import type { SyncRecord } from './records.ts';
+
+export interface FieldChange {
+  /** Plex's field name (title, summary, originallyAvailableAt, studio, actor, genre, director, collection, rating, poster). */
+  field: string;
+  from: string | number | string[] | null;
+  to: string | number | string[] | null;
+  /** True when the value already matches and only the lock is missing. */
+  lockOnly?: boolean;
+}
+
+export type PlanStatus = 'same' | 'differs' | 'never_synced';
+
+export interface ScenePlan {
+  sceneId: string;
+  ratingKey: string;
+  status: PlanStatus;
+  changes: FieldChange[];
+}
+
+/**
+ * `record` is what the last sync of the scene wrote (undefined: never
+ * synced). A record for another Plex item counts as never synced, and so do
+ * its managed collections and poster.
+ */
+export function planScene(scene: StashScene, item: PlexMetadata, sectionId: string, record: SyncRecord | undefined, toggles: FieldToggles): ScenePlan {
+  const current = toPlexItemState(item, sectionId);
+  const ours = record?.ratingKey === current.ratingKey ? record : undefined;
+  const desired = desiredState(scene, toggles);
+  const plan = diffState(desired, current, ours?.collections ?? []);
+  const changes: FieldChange[] = [];
+
+  for (const [field, to] of Object.entries(plan.edit.scalars)) {
+    const from = current[field as keyof typeof plan.edit.scalars];
+    changes.push({ field, from, to, ...(from === to ? { lockOnly: true } : {}) });
+  }
+  for (const [field, change] of Object.entries(plan.edit.tags)) {
+    const have = current.tags[field as keyof typeof current.tags];
+    // Collections: only the ones PlexSync manages (or would) are compared.
+    const from = field === 'collection' ? have.filter((n) => change.set.includes(n) || change.remove.includes(n)) : have;
+    const same = from.length === change.set.length && from.every((n, i) => n === change.set[i]);
+    changes.push({ field, from, to: change.set, ...(same ? { lockOnly: true } : {}) });
+  }
+  if (plan.rating !== undefined) changes.push({ field: 'rating', from: current.userRating, to: plan.rating });
+  // The poster is compared by Stash's screenshot URL (it carries a change
+  // stamp): no image is downloaded to plan.
+  const posterUrl = desired.posterUrl;
+  if (posterUrl && ours?.posterUrl !== posterUrl) changes.push({ field: 'poster', from: ours?.posterUrl ?? null, to: posterUrl });
+
+  const status: PlanStatus = !ours ? 'never_synced' : changes.length > 0 ? 'differs' : 'same';
+  return { sceneId: scene.id, ratingKey: current.ratingKey, status, changes };
+}
+
+/** One readable line per change: `title: "Old" -> "New"`. */
+export function describeChange(change: FieldChange): string {
+  const show = (v: FieldChange['from']) => (v === null ? '(none)' : Array.isArray(v) ? `[${v.join(', ')}]` : JSON.stringify(clip(v)));
+  return `${change.field}: ${show(change.from)} -> ${show(change.to)}${change.lockOnly ? ' (lock only)' : ''}`;
+}
+
+function clip(value: string | number): string | number {
+  return typeof value === 'string' && value.length > 80 ? `${value.slice(0, 77)}...` : value;
+}

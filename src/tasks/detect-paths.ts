@@ -1,0 +1,55 @@
+// The `detect_paths` task: compare Stash's file paths with the files in the
+// Plex libraries PlexSync searches, and suggest the pathMap that explains
+// them. Reads only: nothing is changed, not even the setting.
+import type { Db } from '../db/database.ts';
+import type { RunContext } from '../entry/context.ts';
+import { detectPathMap, type PathDetection, type PlexFile, type SceneFiles } from '../match/detect-paths.ts';
+import { loadSyncDeps } from '../sync/worker-deps.ts';
+import { recordMatchStats } from './match-stats.ts';
+
+const STAMP_PAGE = 1000;
+
+export async function detectPathsTask(ctx: RunContext, db: Db): Promise<PathDetection & { current: string }> {
+  const { log } = ctx;
+  const { settings, sync, close } = await loadSyncDeps(ctx, db);
+  let plexFiles: PlexFile[];
+  const scenes: SceneFiles[] = [];
+  try {
+    log.progress(0);
+    await sync.index.ensureBuilt();
+    await sync.index.refresh();
+    const sectionIds = (await sync.index.sections()).map((s) => s.id);
+    plexFiles = readPlexFiles(db, sectionIds);
+    log.progress(0.3);
+    for await (const stamps of sync.stash.allSceneStamps(STAMP_PAGE)) {
+      for (const s of stamps) scenes.push({ sceneId: s.id, files: s.files });
+    }
+  } finally {
+    close();
+  }
+  log.progress(0.7);
+  const d = detectPathMap(scenes, plexFiles, sync.mappings);
+  log.progress(1);
+  const current = settings.pathMapRaw.trim();
+  const better = d.matchedWithSuggestion > d.matchedWithCurrent;
+  recordMatchStats(db, { by: 'detect_paths', scenes: d.scenes, matched: d.matchedWithCurrent, ...(better ? { suggestion: d.suggestion } : {}) });
+
+  log.info(`Compared ${d.scenes} Stash scene(s) with ${plexFiles.length} file(s) in Plex`);
+  log.info(`Current pathMap ${JSON.stringify(current)} matches ${d.matchedWithCurrent} of ${d.scenes} scene(s)`);
+  for (const m of d.mappings) log.info(`Stash "${m.stash}" is Plex "${m.plex}" (${m.files} file(s) agree)`);
+  if (better) log.warn(`Suggested pathMap: ${d.suggestion === '' ? '(empty: same paths on both sides)' : d.suggestion} (matches ${d.matchedWithSuggestion} of ${d.scenes})`);
+  else log.info(`The current pathMap is as good as any found (${d.matchedWithSuggestion} of ${d.scenes} scene(s) match)`);
+  if (d.unexplainedCount > 0) {
+    log.info(`${d.unexplainedCount} scene(s) have no file Plex knows, e.g. ${d.unexplained.slice(0, 5).map((u) => `scene ${u.sceneId} (${u.path})`).join(', ')}`);
+  }
+  return { current, ...d };
+}
+
+/** The indexed parts of the searched sections: a few MB even for 50,000 files. */
+function readPlexFiles(db: Db, sectionIds: readonly string[]): PlexFile[] {
+  if (sectionIds.length === 0) return [];
+  const rows = db
+    .prepare(`SELECT file, size FROM plex_parts WHERE section_id IN (${sectionIds.map(() => '?').join(', ')})`)
+    .all(...sectionIds) as { file: string; size: number | null }[];
+  return rows.map((r) => ({ path: r.file, size: r.size }));
+}
