@@ -12,7 +12,9 @@ import { StashClient } from '../stash/client.ts';
 import { connectionFromServer } from '../stash/connection.ts';
 import { DEFAULT_CIRCUIT, PlexCircuit } from '../worker/circuit.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
-import type { JobProcessor } from '../worker/processor.ts';
+import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
+import type { Job } from '../queue/types.ts';
+import { errorCode } from '../errors.ts';
 import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
 import { propagateRename } from './propagate.ts';
@@ -84,14 +86,16 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings:
 
 export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDeps> {
   const { settings, sync, close } = await loadSyncDeps(ctx, db);
+  // Stash's session cookie expires (an hour by default) and only a new hook or
+  // task brings a fresh one: a worker whose session is refused stops, so the
+  // next hook starts a worker that has one.
+  let sessionRefused = false;
   const processor: JobProcessor = async (job, signal) => {
-    switch (job.kind) {
-      case 'scene':
-        return { summary: (await syncScene(job.entityId, job.attempts, sync, signal)).summary };
-      case 'scene_destroy':
-        return { summary: await onSceneDestroyed(job, sync, signal) };
-      default:
-        return { summary: await propagateRename(job, sync) };
+    try {
+      return await runJob(job, sync, signal);
+    } catch (err) {
+      if (errorCode(err) === 'stash_auth') sessionRefused = true;
+      throw err;
     }
   };
   const probeTimeoutMs = Math.min(10_000, settings.plexTimeoutSeconds * 1000);
@@ -99,5 +103,24 @@ export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDep
   const gate = new PlexCircuit(db, async () => void (await sync.plex.identity(AbortSignal.timeout(probeTimeoutMs))), ctx.log, policy);
   // Used by the background worker's drain loop only: catch-up runs at its start and then at an interval.
   const tick = catchUpTicker(db, sync.stash, ctx.log, ctx.env.catchUpIntervalMs);
-  return { processor, gate, maxAttempts: settings.maxAttempts, concurrency: settings.plexConcurrency, tick, close };
+  return {
+    processor,
+    gate,
+    maxAttempts: settings.maxAttempts,
+    concurrency: settings.plexConcurrency,
+    tick,
+    shouldHandOver: () => sessionRefused,
+    close,
+  };
+}
+
+async function runJob(job: Job, sync: SceneSyncDeps, signal: AbortSignal): Promise<JobOutcome> {
+  switch (job.kind) {
+    case 'scene':
+      return { summary: (await syncScene(job.entityId, job.attempts, sync, signal)).summary };
+    case 'scene_destroy':
+      return { summary: await onSceneDestroyed(job, sync, signal) };
+    default:
+      return { summary: await propagateRename(job, sync) };
+  }
 }

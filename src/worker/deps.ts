@@ -12,6 +12,8 @@ export interface WorkerDeps {
   concurrency: number;
   /** Periodic housekeeping the drain loop runs between rounds (catch-up); decides itself when to act. */
   tick?: () => Promise<void>;
+  /** True once this process cannot go on (Stash no longer accepts its session): another worker takes over. */
+  shouldHandOver?: () => boolean;
   close(): void;
 }
 

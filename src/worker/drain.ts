@@ -27,13 +27,15 @@ export interface DrainOptions {
   onStep?: (result: StepResult) => void;
   /** Awaited once per round, before jobs are claimed (catch-up may queue scenes). */
   onTick?: () => Promise<void>;
+  /** Asked between jobs: true hands the queue over to the next worker. */
+  shouldHandOver?: () => boolean;
 }
 
 export interface DrainStats {
   done: number;
   retried: number;
   dead: number;
-  reason: 'idle' | 'nothing_due' | 'lease_lost' | 'deadline';
+  reason: 'idle' | 'nothing_due' | 'lease_lost' | 'deadline' | 'handover';
 }
 
 export async function drain(o: DrainOptions): Promise<DrainStats> {
@@ -52,7 +54,7 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
   const pastDeadline = () => o.deadline !== undefined && Date.now() >= o.deadline;
 
   const lane = async (): Promise<StepResult | undefined> => {
-    while (!leaseLost && !pastDeadline()) {
+    while (!leaseLost && !pastDeadline() && !o.shouldHandOver?.()) {
       const result = await o.worker.step();
       if (result.kind === 'idle' || result.kind === 'blocked') return result;
       lastBusyAt = Date.now();
@@ -71,6 +73,7 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
         return { ...stats, reason: 'lease_lost' };
       }
       if (pastDeadline()) return { ...stats, reason: 'deadline' };
+      if (o.shouldHandOver?.()) return { ...stats, reason: 'handover' };
       await o.onTick?.();
       const results = await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, lane));
       const now = Date.now();

@@ -50,6 +50,7 @@ export async function runBackgroundWorker(ctx: RunContext, db: Db, owner: string
         concurrency: deps.concurrency,
         idleExitMs: env.idleExitMs,
         ...(deps.tick ? { onTick: deps.tick } : {}),
+        ...(deps.shouldHandOver ? { shouldHandOver: deps.shouldHandOver } : {}),
       });
       log.info(`worker ${process.pid} stopping (${stats.reason}): ${stats.done} synced, ${stats.retried} retried, ${stats.dead} dead`);
     } finally {
