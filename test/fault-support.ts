@@ -84,11 +84,11 @@ export function workerPids(plugin: string): number[] {
  * reset at once, as a crashed server's host answers. Call close() before the
  * real fake Plex listens on the port again.
  */
-export async function outageListener(port: number): Promise<{ connections: () => number; close: () => Promise<void> }> {
-  let connections = 0;
+export async function outageListener(port: number): Promise<{ connections: () => number; times: number[]; close: () => Promise<void> }> {
+  const times: number[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    connections++;
+    times.push(Date.now());
     sockets.add(socket);
     socket.on('error', () => {});
     socket.resetAndDestroy();
@@ -98,7 +98,8 @@ export async function outageListener(port: number): Promise<{ connections: () =>
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return {
-    connections: () => connections,
+    connections: () => times.length,
+    times,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -4,7 +4,7 @@
 // only a cheap `/identity` probe goes out, at growing intervals. A successful
 // probe half-opens it: one job goes through; its success closes the circuit.
 import type { Db } from '../db/database.ts';
-import { getKv, setKv } from '../db/database.ts';
+import { getKv, setKv, transaction } from '../db/database.ts';
 import { errorCode, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Gate } from './processor.ts';
@@ -22,9 +22,11 @@ export interface CircuitPolicy {
   maxProbeMs: number;
   /** How long one trial job may take before another may try. */
   trialMs: number;
+  /** A probe in flight holds off other probes this long (longer than the probe's own timeout). */
+  probeReserveMs: number;
 }
 
-export const DEFAULT_CIRCUIT: CircuitPolicy = { threshold: 3, firstProbeMs: 2_000, maxProbeMs: 60_000, trialMs: 60_000 };
+export const DEFAULT_CIRCUIT: CircuitPolicy = { threshold: 3, firstProbeMs: 2_000, maxProbeMs: 60_000, trialMs: 60_000, probeReserveMs: 15_000 };
 
 /** Failures that say "Plex is not there", as opposed to "Plex said no". */
 const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set(['network', 'timeout', 'plex_starting', 'http_5xx', 'circuit_open']);
@@ -60,14 +62,13 @@ export class PlexCircuit implements Gate {
   }
 
   async blockedUntil(now: number): Promise<number | undefined> {
-    const c = readCircuit(this.#db);
-    if (c.state === 'closed') return undefined;
-    if (c.state === 'half_open') {
-      if (c.trialUntil !== null && now < c.trialUntil) return c.trialUntil;
-      this.#write({ ...c, trialUntil: now + this.#policy.trialMs });
-      return undefined;
-    }
-    if (now < c.probeAt) return c.probeAt;
+    // The common case costs one read and no write lock.
+    if (readCircuit(this.#db).state === 'closed') return undefined;
+    // Decide and write in one transaction: the drain loop's lanes (and any
+    // other process) ask at once, and only one may probe or run the trial job.
+    const turn = transaction(this.#db, () => this.#takeTurn(now));
+    if (turn.kind !== 'probe') return turn.kind === 'blocked' ? turn.until : undefined;
+    const c = turn.circuit;
     try {
       await this.#probe();
     } catch {
@@ -79,6 +80,20 @@ export class PlexCircuit implements Gate {
     this.#log.info('Plex answers again: letting one job through');
     this.#write({ state: 'half_open', since: now, trialUntil: now + this.#policy.trialMs });
     return undefined;
+  }
+
+  #takeTurn(now: number): { kind: 'go' } | { kind: 'blocked'; until: number } | { kind: 'probe'; circuit: Extract<CircuitState, { state: 'open' }> } {
+    const c = readCircuit(this.#db);
+    if (c.state === 'closed') return { kind: 'go' };
+    if (c.state === 'half_open') {
+      if (c.trialUntil !== null && now < c.trialUntil) return { kind: 'blocked', until: c.trialUntil };
+      this.#write({ ...c, trialUntil: now + this.#policy.trialMs });
+      return { kind: 'go' };
+    }
+    if (now < c.probeAt) return { kind: 'blocked', until: c.probeAt };
+    // Reserve the probe; if this process dies mid-probe the reservation lapses.
+    this.#write({ ...c, probeAt: now + this.#policy.probeReserveMs });
+    return { kind: 'probe', circuit: c };
   }
 
   onSuccess(): void {
