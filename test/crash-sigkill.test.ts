@@ -1,0 +1,95 @@
+// Crash safety: the background worker is SIGKILLed at random moments of a
+// drain, again and again. No job may be lost, no lease may outlive its time,
+// the database stays intact, and every scene reaches Plex in the end.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { enqueueMany } from '../src/queue/operations.ts';
+import { startWorld } from './helpers/world.ts';
+import { addLibrary, cmdline, integrity, jobs, leaseRow, unsynced, waitFor, withDb } from './fault-support.ts';
+
+const SCENES = 100;
+const KILLS = 20;
+const LEASE_MS = 700;
+/** Scheduling slack on a loaded 2-core machine. */
+const SLACK_MS = 400;
+
+test(`${KILLS} SIGKILLs of the worker during a drain of ${SCENES} scenes lose nothing`, async (t) => {
+  const w = await startWorld(t, {
+    env: { PLEXSYNC_JOB_LEASE_MS: String(LEASE_MS), PLEXSYNC_WORKER_LEASE_MS: String(LEASE_MS), PLEXSYNC_IDLE_EXIT_MS: '300' },
+  });
+  const pairs = addLibrary(w, SCENES);
+  // Latency makes each scene take a few hundred ms, so kills land mid-job.
+  w.plex.setLatency(25);
+  const sceneIds = [...pairs.keys()];
+  await withDb(w.dataDir, (db) => enqueueMany(db, sceneIds.map((id) => ({ kind: 'scene' as const, entityId: id }))));
+
+  let kills = 0;
+  let midJob = 0;
+  const deadline = Date.now() + 90_000;
+  for (let round = 0; round < KILLS && Date.now() < deadline; round++) {
+    // A hook makes sure a worker runs (as a user's next save would).
+    assert.equal((await w.hook('Scene.Update.Post', sceneIds[round % SCENES]!)).code, 0);
+    const lease = await waitFor('a worker holding the lease', async () => {
+      const row = await leaseRow(w.dataDir);
+      return row && cmdline(row.pid).includes(row.owner) ? row : undefined;
+    });
+    await sleep(50 + Math.floor(Math.random() * 450));
+    const running = (await jobs(w.dataDir)).filter((j) => j.status === 'in_progress').length;
+    process.kill(lease.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    kills++;
+    if (running > 0) midJob++;
+    await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 5_000);
+
+    // Leases end on time: nothing the dead worker held is claimed for longer than its lease.
+    const after = await withDb(w.dataDir, (db) => ({
+      worker: db.prepare(`SELECT max(expires_at) AS at FROM worker_lease`).get() as { at: number | null },
+      jobs: db.prepare(`SELECT max(lease_expires_at) AS at FROM jobs WHERE status = 'in_progress'`).get() as { at: number | null },
+    }));
+    assert.ok((after.worker.at ?? 0) <= killedAt + LEASE_MS + SLACK_MS, 'worker lease expires on time');
+    assert.ok((after.jobs.at ?? 0) <= killedAt + LEASE_MS + SLACK_MS, 'job leases expire on time');
+    await sleep(Math.max(0, (after.worker.at ?? 0) - Date.now()) + 20);
+    assert.equal(await integrity(w.dataDir), 'ok');
+  }
+  t.diagnostic(`${kills} SIGKILLs, ${midJob} of them with a job in progress`);
+  assert.equal(kills, KILLS);
+  assert.ok(midJob >= KILLS / 2, `most kills land mid-job (${midJob})`);
+
+  // One more hook starts the last worker; the queue then drains completely.
+  w.plex.setLatency(0);
+  await w.hook('Scene.Update.Post', sceneIds[0]!);
+  const settled = await w.settle(60_000);
+  assert.equal(settled.dead, 0);
+  assert.equal(settled.inProgress, 0);
+  assert.equal(await integrity(w.dataDir), 'ok');
+  assert.deepEqual(unsynced(w, pairs), [], 'every scene synced');
+});
+
+test('a worker killed while holding a job: the job is done by a later `process` run once its lease expires', async (t) => {
+  const w = await startWorld(t, {
+    env: { PLEXSYNC_JOB_LEASE_MS: String(LEASE_MS), PLEXSYNC_WORKER_LEASE_MS: String(LEASE_MS) },
+  });
+  const pairs = addLibrary(w, 1);
+  const [scene] = pairs.keys();
+  w.plex.setLatency(3_000);
+  await w.hook('Scene.Update.Post', scene!);
+  await waitFor('the job claimed', async () => (await jobs(w.dataDir)).some((j) => j.status === 'in_progress'));
+  const lease = await waitFor('the worker', async () => {
+    const row = await leaseRow(w.dataDir);
+    return row && cmdline(row.pid).includes('--worker') ? row : undefined;
+  });
+  process.kill(lease.pid, 'SIGKILL');
+  await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 5_000);
+  assert.equal((await jobs(w.dataDir))[0]!.status, 'in_progress', 'the dead worker left its job claimed');
+
+  w.plex.setLatency(0);
+  await sleep(LEASE_MS + 100);
+  const run = await w.task('process');
+  assert.equal(run.code, 0, run.stdout);
+  await w.settle();
+  const [job] = await jobs(w.dataDir);
+  assert.equal(job!.status, 'done');
+  assert.equal(job!.attempts, 2, 'the killed attempt, then the one that synced');
+  assert.deepEqual(unsynced(w, pairs), []);
+});
