@@ -1,6 +1,6 @@
 // Builds dist/PlexSync/ (the folder a user copies into Stash's plugins
 // directory): the bundled backend, the manifest, and the UI files.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -25,6 +25,21 @@ await build({
   banner: { js: '// PlexSync: keeps Plex metadata in step with Stash. Built file; edit src/ instead.' },
   logLevel: 'warning',
 });
+
+// The `plexsync` command line (package.json "bin"): the same code, run from a shell.
+await build({
+  entryPoints: [join(root, 'src', 'cli', 'plexsync-cli.ts')],
+  outfile: join(root, 'dist', 'cli', 'plexsync.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22.13',
+  minifySyntax: true,
+  legalComments: 'none',
+  banner: { js: '#!/usr/bin/env node\n// PlexSync command line. Built file; edit src/ instead.' },
+  logLevel: 'warning',
+});
+chmodSync(join(root, 'dist', 'cli', 'plexsync.mjs'), 0o755);
 
 const uiDir = join(root, 'ui');
 const hasUi = existsSync(join(uiDir, 'plexsync-ui.js'));

@@ -1,0 +1,8 @@
+// The `plexsync` command. A background worker it starts re-runs this file
+// with `--worker`, which is the plugin's own worker entry.
+import { main as pluginMain } from '../entry/main.ts';
+import { cliMain } from './main.ts';
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--worker') await pluginMain(argv);
+else process.exitCode = await cliMain(argv);
