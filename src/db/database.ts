@@ -1,8 +1,14 @@
 // The one SQLite database that holds every piece of durable state.
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { migrations } from './migrations.ts';
+
+// Builtins come through getBuiltinModule rather than static imports across the
+// bundle: an ESM import builds the module's export facade, and for node:fs that
+// evaluates lazy getters (streams, fs/promises), for node:crypto and
+// node:child_process it loads the whole module. A hook process needs none of
+// that; bench/hook-latency.ts measures the difference.
+const { chmodSync, closeSync, mkdirSync, openSync } = process.getBuiltinModule('node:fs');
 
 export type Db = DatabaseSync;
 

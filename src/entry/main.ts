@@ -15,8 +15,21 @@ import { type RunContext, resolveDataDir, scriptPath } from './context.ts';
 import { argString, InputError, type PluginInput, parseInput } from './input.ts';
 import { writeResult } from './output.ts';
 
+/**
+ * Reads fd 0 synchronously: creating process.stdin loads net and the stream
+ * machinery, several ms of every hook. A non-blocking stdin (EAGAIN) carries
+ * on with the stream, keeping what was already read.
+ */
 async function readStdin(): Promise<string> {
+  const fs = process.getBuiltinModule('node:fs');
   const chunks: Buffer[] = [];
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  try {
+    for (let n = fs.readSync(0, buffer); n > 0; n = fs.readSync(0, buffer)) chunks.push(Buffer.from(buffer.subarray(0, n)));
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+  }
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }

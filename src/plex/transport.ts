@@ -8,8 +8,7 @@
 // everything else (refused, reset, DNS, a body cut off before its end) ->
 // 'network'. Status codes are classified by the caller (status.ts).
 
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { type HttpDetails, PermanentError, TransientError } from '../errors.ts';
 
 export interface RawRequest {
@@ -38,6 +37,15 @@ const IDLE_SOCKET_MS = 4_000;
 /** OpenSSL / Node verification failures: self-signed, unknown issuer, expired, wrong host name. */
 const TLS_TRUST_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
+/**
+ * node:http and node:https come through getBuiltinModule, not a static import:
+ * an ESM import of node:http builds its export facade, which evaluates the lazy
+ * getters that load undici (tens of ms). The bundle is one file, so a static
+ * import here would cost every hook process that time, though only the worker
+ * talks to Plex.
+ */
+const httpLib = (secure: boolean) => (secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http'));
+
 export class Transport {
   readonly #agent: http.Agent;
   readonly #secure: boolean;
@@ -46,8 +54,8 @@ export class Transport {
     this.#secure = baseUrl.protocol === 'https:';
     // Keep-alive: a sync makes many small requests to the same server.
     this.#agent = this.#secure
-      ? new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, rejectUnauthorized: !insecureTls })
-      : new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+      ? new (httpLib(true).Agent)({ keepAlive: true, timeout: IDLE_SOCKET_MS, rejectUnauthorized: !insecureTls })
+      : new (httpLib(false).Agent)({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   }
 
   /** Closes every socket, idle or busy: call once the client is no longer used. */
@@ -81,7 +89,7 @@ export class Transport {
   }
 
   #exchange(req: RawRequest, signal: AbortSignal): Promise<RawResponse> {
-    const lib = this.#secure ? https : http;
+    const lib = httpLib(this.#secure);
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body) headers['Content-Length'] = req.body.byteLength;
     return new Promise<RawResponse>((resolve, reject) => {

@@ -1,7 +1,6 @@
 // The queue's verbs. Every state change after a claim is fenced by the lease
 // it was claimed with (`WHERE id = ? AND lease = ?`): a worker whose lease
 // expired and was taken over can no longer ack or fail the job.
-import { randomUUID } from 'node:crypto';
 import { type Db, transaction } from '../db/database.ts';
 import { type JobRow, toJob } from './rows.ts';
 import { type Job, type JobKind, jobKey, type NewJob, type QueueCounts } from './types.ts';
@@ -80,7 +79,7 @@ export function recoverExpiredLeases(db: Db, now = Date.now()): number {
 
 /** Claims the oldest due job and counts the attempt. Undefined when none is due. */
 export function claim(db: Db, leaseMs: number, now = Date.now(), kinds?: readonly JobKind[]): Job | undefined {
-  const lease = randomUUID();
+  const lease = process.getBuiltinModule('node:crypto').randomUUID();
   const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
   const row = db
     .prepare(

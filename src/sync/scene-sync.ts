@@ -1,6 +1,5 @@
 // The sync of one scene: read it from Stash, find its Plex item, write only
 // what differs, read it back, record what was done.
-import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { errorCode, PermanentError, TransientError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -33,7 +32,7 @@ export interface SceneSyncResult {
   summary: string;
 }
 
-const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: string | Uint8Array) => process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest('hex');
 
 /** A scene without a generated screenshot has none to give: no poster, not a failure. */
 async function fetchPoster(stash: StashClient, url: string) {

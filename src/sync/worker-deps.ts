@@ -1,6 +1,5 @@
 // Builds the real job processor for a draining process: Stash client and
 // settings, Plex client, library index, and the per-kind job handlers.
-import { randomUUID } from 'node:crypto';
 import { parseSettings, type Settings } from '../config/settings.ts';
 import { type Db, getKv, setKv } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
@@ -27,7 +26,7 @@ const VERSION = '0.1.0';
 export function plexClientIdentifier(db: Db): string {
   const existing = getKv(db, 'plex_client_identifier');
   if (existing) return existing;
-  const id = `plexsync-${randomUUID()}`;
+  const id = `plexsync-${process.getBuiltinModule('node:crypto').randomUUID()}`;
   setKv(db, 'plex_client_identifier', id);
   return id;
 }

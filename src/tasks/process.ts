@@ -1,7 +1,6 @@
 // The `process` task: drain the queue in the foreground with progress. If a
 // background worker already holds the lease, cooperate: watch it drain and
 // report progress instead of racing it.
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
@@ -25,7 +24,7 @@ function dueOrRunning(db: Db, now = Date.now()): number {
 export async function processTask(ctx: RunContext, db: Db, loadDeps: DepsLoader) {
   const { log, env } = ctx;
   const total = Math.max(1, dueOrRunning(db));
-  const owner = randomUUID();
+  const owner = process.getBuiltinModule('node:crypto').randomUUID();
   if (!acquireLease(db, owner, process.pid, env.workerLeaseMs)) {
     return watchBackgroundWorker(ctx, db, total);
   }

@@ -1,7 +1,6 @@
 // The background worker process (`plexsync.mjs --worker <owner>`): spawned
 // detached by a hook, adopts the lease the hook reserved for it, drains the
 // queue and exits when idle.
-import { appendFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, isTransient } from '../errors.ts';
@@ -11,6 +10,9 @@ import { createFileLogger, type Logger } from '../log/logger.ts';
 import { acquireLease, releaseLease } from './lease.ts';
 import { drain } from './drain.ts';
 import { makeSyncWorker, type WorkerDeps } from './deps.ts';
+
+// Not a static import: see db/database.ts.
+const { appendFileSync, renameSync, statSync } = process.getBuiltinModule('node:fs');
 
 const LOG_FILE = 'worker.log';
 const LOG_MAX_BYTES = 5 * 1024 * 1024;

@@ -1,6 +1,4 @@
 // Makes sure a background worker is alive, without tying it to Stash's pipes.
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { acquireLease, currentLease } from './lease.ts';
 
@@ -21,9 +19,10 @@ export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): E
   if (currentLease(db, now)) return 'running';
   // Reserve the lease for the child before it exists, so 50 concurrent hooks
   // spawn one worker, not 50.
-  const owner = randomUUID();
+  const owner = process.getBuiltinModule('node:crypto').randomUUID();
   if (!acquireLease(db, owner, process.pid, STARTUP_GRACE_MS, now)) return 'running';
-  const child = spawn(process.execPath, [request.script, '--worker', owner], {
+  // Fetched here, not imported: most hooks find a worker running and never spawn.
+  const child = process.getBuiltinModule('node:child_process').spawn(process.execPath, [request.script, '--worker', owner], {
     detached: true,
     // stdin is our own pipe (closed when we exit); stdout/stderr go nowhere, so
     // Stash, which reads our pipes to EOF, does not wait for the worker.
