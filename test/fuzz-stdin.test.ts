@@ -129,8 +129,7 @@ test('fuzzed stdin: one JSON object, clear errors, no stack traces, database int
     return db.prepare('SELECT * FROM jobs ORDER BY id').all();
   });
 
-  const inputs: string[] = [];
-  FAMILIES.forEach(([, arb, runs], i) => inputs.push(...fc.sample(arb, { numRuns: runs, seed: SEED + i })));
+  const inputs = FAMILIES.flatMap(([, arb, runs], i) => fc.sample(arb, { numRuns: runs, seed: SEED + i }));
   for (let n = 0; n < BIG_RUNS; n++) inputs.push(bigCoverHook(n));
 
   const outcomes = { output: 0, error: 0 };
