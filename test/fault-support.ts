@@ -110,7 +110,9 @@ export async function outageListener(port: number): Promise<{ connections: () =>
 
 /** Every file in the data directory, as bytes (database, -wal, -shm, worker.log). */
 export function dataFiles(dataDir: string): { name: string; bytes: Buffer }[] {
-  return readdirSync(dataDir).map((name) => ({ name, bytes: readFileSync(join(dataDir, name)) }));
+  return readdirSync(dataDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => ({ name: entry.name, bytes: readFileSync(join(dataDir, entry.name)) }));
 }
 
 export function portOf(url: string): number {
