@@ -115,10 +115,7 @@ function listSection(
   const sizeText = headers['x-plex-container-size'] ?? param('X-Plex-Container-Size');
   const title = param('title')?.toLowerCase();
   const section = state.options.sections.find((s) => s.id === sectionId);
-  const all = [...state.items.values()]
-    .filter((i) => i.sectionId === sectionId)
-    .filter((i) => title === undefined || i.scalars.title.toLowerCase().includes(title))
-    .sort(order(param('sort')));
+  const all = sortedSection(state, sectionId, title, param('sort'));
   const end = sizeText === undefined ? all.length : start + Number(sizeText);
   const page = all.slice(start, end).map((item) => renderItem(item, section, false));
   const container: Record<string, unknown> = {
@@ -132,6 +129,43 @@ function listSection(
   if (page.length > 0) container['Metadata'] = page;
   return { status: 200, json: { MediaContainer: container } };
 }
+
+interface Listing {
+  items: FakeItem[];
+  /** Each item's sort and filter fields when the list was made: any change means a stale list. */
+  keys: string[];
+  inSection: number;
+}
+
+/**
+ * Sorting a 100,000-item library on every page request would make paging
+ * quadratic, so a section's sorted listing is kept until an item joins or
+ * leaves the section or a listed item's title or timestamps change (tests
+ * may edit the live item objects directly, so this is re-checked each time).
+ */
+const listings = new WeakMap<FakeState, Map<string, Listing>>();
+
+const listingKey = (item: FakeItem) => `${item.sectionId}\u0000${item.scalars.titleSort}\u0000${item.scalars.title}\u0000${item.updatedAt}\u0000${item.addedAt}`;
+
+function sortedSection(state: FakeState, sectionId: string, title: string | undefined, sort: string | undefined): FakeItem[] {
+  const cacheKey = `${sectionId}\u0000${title ?? ''}\u0000${sort ?? ''}`;
+  const cache = listings.get(state) ?? new Map<string, Listing>();
+  listings.set(state, cache);
+  let inSection = 0;
+  for (const item of state.items.values()) if (item.sectionId === sectionId) inSection++;
+  // A title search is not cached: an item outside the result may be renamed into it.
+  const cached = title === undefined ? cache.get(cacheKey) : undefined;
+  if (cached && cached.inSection === inSection && cached.items.every((item, i) => listingKey(item) === cached.keys[i])) return cached.items;
+  const items = [...state.items.values()]
+    .filter((i) => i.sectionId === sectionId)
+    .filter((i) => title === undefined || i.scalars.title.toLowerCase().includes(title))
+    .sort(order(sort));
+  if (title === undefined) cache.set(cacheKey, { items, keys: items.map(listingKey), inSection });
+  return items;
+}
+
+/** The same order as String.prototype.localeCompare, without building a collator per call. */
+const collator = new Intl.Collator();
 
 function sortTitle(item: FakeItem): string {
   return (item.scalars.titleSort || item.scalars.title).toLowerCase();
@@ -149,7 +183,7 @@ function order(sort: string | undefined): (a: FakeItem, b: FakeItem) => number {
   if (field === 'updatedAt' || field === 'addedAt') {
     return (a, b) => sign * (a[field] - b[field]) || byKey(a, b);
   }
-  return (a, b) => sign * sortTitle(a).localeCompare(sortTitle(b)) || byKey(a, b);
+  return (a, b) => sign * collator.compare(sortTitle(a), sortTitle(b)) || byKey(a, b);
 }
 
 function recordScan(state: FakeState, sectionId: string, path: string | null): void {
