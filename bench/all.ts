@@ -1,0 +1,9 @@
+// Every benchmark, in the order the document shows them.
+import { bulkEdit } from './bulk-edit.ts';
+import { hookLatency } from './hook-latency.ts';
+import type { Benchmark } from './lib.ts';
+import { libraryIndex } from './library-index.ts';
+import { reconcile } from './reconcile.ts';
+import { syncThroughput } from './sync-throughput.ts';
+
+export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile];
