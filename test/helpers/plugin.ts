@@ -73,7 +73,7 @@ export async function runPlugin(stdin: unknown, options: RunOptions = {}): Promi
   clearTimeout(timeout);
   const stdout = Buffer.concat(out).toString('utf8');
   const stderr = Buffer.concat(err).toString('utf8');
-  let result: PluginRun['result'] = {};
+  let result: PluginRun['result'];
   try {
     result = JSON.parse(stdout) as PluginRun['result'];
   } catch {
