@@ -25,7 +25,7 @@ function section({ machine: m, result: r }: Saved): string {
   return lines.join('\n');
 }
 
-export function renderDocument(saved: readonly Saved[]): string {
+export function renderDocument(saved: readonly Saved[], allNames: readonly string[] = []): string {
   const m = saved[0]?.machine;
   const header = [
     '# PlexSync benchmarks',
@@ -42,5 +42,7 @@ export function renderDocument(saved: readonly Saved[]): string {
     'The machine is shared: other processes ran alongside, so absolute times are noisy; the ratios',
     'are what the targets are stated in.',
   ];
-  return `${[header.join('\n'), ...saved.map(section)].join('\n\n')}\n`;
+  const missing = allNames.filter((name) => !saved.some((s) => s.result.name === name));
+  const pending = missing.length > 0 ? [`## Not yet measured at full size\n\n${missing.map((name) => `- ${name}: \`npm run build && node bench/run.ts ${name}\``).join('\n')}`] : [];
+  return `${[header.join('\n'), ...saved.map(section), ...pending].join('\n\n')}\n`;
 }
