@@ -70,17 +70,20 @@ export async function main(argv: readonly string[]): Promise<void> {
 
 async function workerMain(owner: string): Promise<void> {
   let db: Db | undefined;
+  let log: Logger | undefined;
   try {
     const input = parseInput(await readStdin());
     const env = readEnv();
     const dataDir = resolveDataDir(env, input.server_connection);
-    const ctx = contextFor(input, workerFileLogger(dataDir));
+    log = workerFileLogger(dataDir);
+    const ctx = contextFor(input, log);
     db = await openDatabase(dataDir);
     await runBackgroundWorker(ctx, db, owner, loadWorkerDeps);
   } catch (err) {
-    // Nobody reads a detached worker's stderr; the lease expires and the next hook starts another.
+    // Nobody reads a detached worker's stderr: its log file says why it stopped.
+    // Its lease lapses and the next hook or task starts another.
+    log?.error(`worker ${process.pid} failed: ${describeError(err)}`);
     process.exitCode = 1;
-    void err;
   } finally {
     db?.close();
   }

@@ -6,8 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { counts, nextDueAt } from '../queue/operations.ts';
+import { describeError } from '../errors.ts';
 import { releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
+
+/** Consecutive failed rounds before the drain gives up (and the lease lapses). */
+const MAX_FAILED_ROUNDS = 10;
 
 export interface DrainOptions {
   db: Db;
@@ -47,7 +51,12 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
   let leaseLost = false;
   const heartbeat = setInterval(
     () => {
-      if (!renewLease(o.db, o.owner, o.workerLeaseMs)) leaseLost = true;
+      try {
+        if (!renewLease(o.db, o.owner, o.workerLeaseMs)) leaseLost = true;
+      } catch (err) {
+        // A busy database delays one renewal; the next tick tries again.
+        o.log.debug(`lease renewal deferred: ${describeError(err)}`);
+      }
     },
     Math.max(20, Math.floor(o.workerLeaseMs / 3)),
   );
@@ -66,30 +75,51 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
     return undefined;
   };
 
+  let failedRounds = 0;
   try {
     for (;;) {
-      if (leaseLost || !renewLease(o.db, o.owner, o.workerLeaseMs)) {
-        o.log.warn('worker lease taken over: stopping');
-        return { ...stats, reason: 'lease_lost' };
+      try {
+        const done = await round();
+        if (done) return done;
+        failedRounds = 0;
+      } catch (err) {
+        // An unexpected failure of the queue itself (a database busy past its
+        // timeout, say): wait and carry on rather than strand the queue.
+        if (++failedRounds >= MAX_FAILED_ROUNDS) throw err;
+        o.log.warn(`drain round failed (${failedRounds}/${MAX_FAILED_ROUNDS}), retrying: ${describeError(err)}`);
+        await sleep(pollMs * failedRounds);
       }
-      if (pastDeadline()) return { ...stats, reason: 'deadline' };
-      if (o.shouldHandOver?.()) return { ...stats, reason: 'handover' };
-      await o.onTick?.();
-      const results = await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, lane));
-      const now = Date.now();
-      const blockedUntil = results.flatMap((r) => (r?.kind === 'blocked' ? [r.until] : []));
-      const due = nextDueAt(o.db);
-      if (o.stopWhenNothingDue && (blockedUntil.length > 0 || due === undefined || due > now)) {
-        return { ...stats, reason: 'nothing_due' };
-      }
-      const { pending, inProgress } = counts(o.db);
-      if (pending === 0 && inProgress === 0 && now - lastBusyAt >= o.idleExitMs) {
-        if (releaseLeaseIfIdle(o.db, o.owner)) return { ...stats, reason: 'idle' };
-      }
-      const wakeAt = Math.min(due ?? Number.POSITIVE_INFINITY, ...blockedUntil, now + pollMs);
-      await sleep(Math.max(10, Math.min(pollMs, wakeAt - now)));
     }
   } finally {
     clearInterval(heartbeat);
+  }
+
+  /** One round: claim and run what is due, then decide whether to stop or sleep. */
+  async function round(): Promise<DrainStats | undefined> {
+    if (leaseLost || !renewLease(o.db, o.owner, o.workerLeaseMs)) {
+      o.log.warn('worker lease taken over: stopping');
+      return { ...stats, reason: 'lease_lost' };
+    }
+    if (pastDeadline()) return { ...stats, reason: 'deadline' };
+    if (o.shouldHandOver?.()) return { ...stats, reason: 'handover' };
+    await o.onTick?.();
+    // allSettled: a failing lane must not leave the others running into the next round.
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, o.concurrency) }, lane));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+    const now = Date.now();
+    const blockedUntil = results.flatMap((r) => (r?.kind === 'blocked' ? [r.until] : []));
+    const due = nextDueAt(o.db);
+    if (o.stopWhenNothingDue && (blockedUntil.length > 0 || due === undefined || due > now)) {
+      return { ...stats, reason: 'nothing_due' };
+    }
+    const { pending, inProgress } = counts(o.db);
+    if (pending === 0 && inProgress === 0 && now - lastBusyAt >= o.idleExitMs) {
+      if (releaseLeaseIfIdle(o.db, o.owner)) return { ...stats, reason: 'idle' };
+    }
+    const wakeAt = Math.min(due ?? Number.POSITIVE_INFINITY, ...blockedUntil, now + pollMs);
+    await sleep(Math.max(10, Math.min(pollMs, wakeAt - now)));
+    return undefined;
   }
 }

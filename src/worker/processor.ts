@@ -75,7 +75,11 @@ export class SyncWorker {
     // lets a second worker take the job over.
     const renew = setInterval(
       () => {
-        if (!extendLease(db, job, jobLeaseMs, this.#now())) controller.abort(new Error('job lease lost'));
+        try {
+          if (!extendLease(db, job, jobLeaseMs, this.#now())) controller.abort(new Error('job lease lost'));
+        } catch {
+          // A busy database delays one renewal; the lease has slack for the next.
+        }
       },
       Math.max(50, Math.floor(jobLeaseMs / 3)),
     );

@@ -1,5 +1,7 @@
 // A whole world on loopback: fake Stash and fake Plex servers, a data folder,
 // and the built plugin run as Stash runs it. Waits are bounded in time.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../src/db/database.ts';
 import { counts } from '../../src/queue/operations.ts';
@@ -28,6 +30,14 @@ export interface WorldOptions {
 }
 
 type TestContext = Parameters<typeof tempDir>[0];
+
+/** Longer than any retry backoff the tests configure, shorter than their timeouts. */
+const STRANDED_MS = 15_000;
+
+function workerLogTail(dataDir: string): string {
+  const file = join(dataDir, 'worker.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-30).join('\n') : '(no worker log)';
+}
 
 export async function startWorld(t: TestContext, options: WorldOptions = {}): Promise<World> {
   const stash = await startFakeStash();
@@ -61,17 +71,24 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     queue,
     async settle(timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
+      let strandedSince: number | undefined;
       while (Date.now() < until) {
         const db = await openDatabase(dataDir);
         try {
           const c = counts(db);
-          if (c.pending === 0 && c.inProgress === 0 && !currentLease(db)) return c;
+          const worker = currentLease(db);
+          if (c.pending === 0 && c.inProgress === 0 && !worker) return c;
+          // Work queued and nobody to do it: fail now, saying why, rather than at the timeout.
+          strandedSince = worker ? undefined : (strandedSince ?? Date.now());
+          if (strandedSince !== undefined && Date.now() - strandedSince > STRANDED_MS) {
+            throw new Error(`jobs wait with no worker alive: ${JSON.stringify(c)}; worker log:\n${workerLogTail(dataDir)}`);
+          }
         } finally {
           db.close();
         }
         await sleep(50);
       }
-      throw new Error(`queue did not settle within ${timeoutMs} ms: ${JSON.stringify(await queue())}`);
+      throw new Error(`queue did not settle within ${timeoutMs} ms: ${JSON.stringify(await queue())}; worker log:\n${workerLogTail(dataDir)}`);
     },
   };
   // Whatever a test leaves running, give the worker time to go before the folder is removed.
