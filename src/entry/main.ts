@@ -34,6 +34,16 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Workers and tasks allocate briskly (HTTP bodies, JSON) but keep little: with
+ * V8's default heuristics the heap still grows to hundreds of megabytes over a
+ * long drain. Sizing the heap for memory keeps it flat at the same speed
+ * (docs/benchmarks.md). Hooks are too short-lived to care.
+ */
+function keepHeapSmall(): void {
+  process.getBuiltinModule('node:v8').setFlagsFromString('--optimize-for-size');
+}
+
 function contextFor(input: PluginInput, log: Logger): RunContext {
   const env = readEnv();
   const connection = input.server_connection;
@@ -57,6 +67,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     const handler = taskHandler(argString(input, 'mode'));
+    keepHeapSmall();
     db = await openDatabase(ctx.dataDir);
     writeResult({ output: await handler(ctx, db, loadWorkerDeps) });
   } catch (err) {
@@ -71,6 +82,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 async function workerMain(owner: string): Promise<void> {
   let db: Db | undefined;
   let log: Logger | undefined;
+  keepHeapSmall();
   try {
     const input = parseInput(await readStdin());
     const env = readEnv();

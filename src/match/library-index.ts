@@ -2,7 +2,7 @@
 // the searched sections, built by paging each section once, then kept fresh
 // incrementally (newest `updatedAt` first, stopping at what we have seen).
 import type { Db } from '../db/database.ts';
-import { transaction } from '../db/database.ts';
+import { transaction, sql } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PlexClient, PlexSection } from '../plex/client.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
@@ -66,8 +66,8 @@ export class LibraryIndex {
     return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basename.toLowerCase());
   }
 
-  #candidates(sql: string, value: string): Candidate[] {
-    const rows = this.#db.prepare(sql).all(value) as { rating_key: string; section_id: string; file: string; size: number | null }[];
+  #candidates(query: string, value: string): Candidate[] {
+    const rows = sql(this.#db, query).all(value) as { rating_key: string; section_id: string; file: string; size: number | null }[];
     return rows.map((r) => ({ ratingKey: r.rating_key, sectionId: r.section_id, file: r.file, size: r.size }));
   }
 
@@ -102,7 +102,7 @@ export class LibraryIndex {
 
   /** Forget an item (it vanished from Plex, or its files changed under us). */
   forget(ratingKey: string): void {
-    this.#db.prepare('DELETE FROM plex_parts WHERE rating_key = ?').run(ratingKey);
+    sql(this.#db, 'DELETE FROM plex_parts WHERE rating_key = ?').run(ratingKey);
   }
 
   /** Re-records one item from its full metadata (after reading it anyway). */
@@ -111,7 +111,7 @@ export class LibraryIndex {
   }
 
   #sectionRow(sectionId: string): SectionRow | undefined {
-    return this.#db.prepare('SELECT * FROM plex_sections WHERE section_id = ?').get(sectionId) as SectionRow | undefined;
+    return sql(this.#db, 'SELECT * FROM plex_sections WHERE section_id = ?').get(sectionId) as SectionRow | undefined;
   }
 
   async #indexSection(section: PlexSection, mode: 'full' | 'incremental', signal?: AbortSignal): Promise<void> {
@@ -120,7 +120,7 @@ export class LibraryIndex {
     const known = this.#sectionRow(section.id)?.max_updated_at ?? 0;
     let maxUpdatedAt = mode === 'full' ? 0 : known;
     let seen = 0;
-    if (mode === 'full') this.#db.prepare('DELETE FROM plex_parts WHERE section_id = ?').run(section.id);
+    if (mode === 'full') sql(this.#db, 'DELETE FROM plex_parts WHERE section_id = ?').run(section.id);
     for (let start = 0; ; start += pageSize) {
       const page = await this.#plex.listSectionPage(section.id, start, pageSize, signal, mode === 'incremental' ? 'updatedAt:desc' : undefined);
       let reachedKnown = false;
@@ -139,20 +139,17 @@ export class LibraryIndex {
       });
       if (reachedKnown || page.items.length < pageSize || start + pageSize >= page.totalSize) break;
     }
-    this.#db
-      .prepare(
-        `INSERT INTO plex_sections (section_id, title, type, indexed_at, max_updated_at, item_count)
+    sql(this.#db, `INSERT INTO plex_sections (section_id, title, type, indexed_at, max_updated_at, item_count)
          VALUES (?, ?, ?, ?, ?, (SELECT count(DISTINCT rating_key) FROM plex_parts WHERE section_id = ?))
          ON CONFLICT (section_id) DO UPDATE SET title = excluded.title, indexed_at = excluded.indexed_at,
-           max_updated_at = excluded.max_updated_at, item_count = excluded.item_count`,
-      )
+           max_updated_at = excluded.max_updated_at, item_count = excluded.item_count`)
       .run(section.id, section.title, section.type, Date.now(), maxUpdatedAt, section.id);
     this.#o.log.debug(`indexed ${seen} item(s) of Plex library "${section.title}" (${mode}) in ${Date.now() - started} ms`);
   }
 
   #store(item: PlexMetadata, sectionId: string): void {
-    this.#db.prepare('DELETE FROM plex_parts WHERE rating_key = ?').run(item.ratingKey);
-    const insert = this.#db.prepare(
+    sql(this.#db, 'DELETE FROM plex_parts WHERE rating_key = ?').run(item.ratingKey);
+    const insert = sql(this.#db, 
       `INSERT OR REPLACE INTO plex_parts (file, rating_key, section_id, file_key, basename, size, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );

@@ -10,6 +10,7 @@
 
 import type http from 'node:http';
 import { type HttpDetails, PermanentError, TransientError } from '../errors.ts';
+import { deadline } from '../net/deadline.ts';
 
 export interface RawRequest {
   method: string;
@@ -64,12 +65,11 @@ export class Transport {
   }
 
   async send(req: RawRequest, details: HttpDetails): Promise<RawResponse> {
-    const timeout = AbortSignal.timeout(req.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    const limit = deadline(req.timeoutMs, req.signal);
     try {
-      return await this.#exchange(req, signal);
+      return await this.#exchange(req, limit.signal);
     } catch (cause) {
-      if (timeout.aborted) {
+      if (limit.expired()) {
         throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details });
       }
       if (req.signal?.aborted) {
@@ -85,6 +85,8 @@ export class Transport {
         });
       }
       throw new TransientError('network', `cannot reach Plex (${why})`, { cause, http: details });
+    } finally {
+      limit.dispose();
     }
   }
 

@@ -1,7 +1,7 @@
 // The queue's verbs. Every state change after a claim is fenced by the lease
 // it was claimed with (`WHERE id = ? AND lease = ?`): a worker whose lease
 // expired and was taken over can no longer ack or fail the job.
-import { type Db, transaction } from '../db/database.ts';
+import { type Db, sql, transaction } from '../db/database.ts';
 import { type JobRow, toJob } from './rows.ts';
 import { type Job, type JobKind, jobKey, type NewJob, type QueueCounts } from './types.ts';
 
@@ -23,17 +23,14 @@ function insertOrFold(db: Db, job: NewJob, now: number): EnqueueResult {
   const runAt = job.runAt ?? now;
   // A pending job for the key absorbs the event; an in-progress one does not
   // (its worker may already have read the old state), so a new row is added.
-  const row = db
-    .prepare(
-      `INSERT INTO jobs (job_key, kind, entity_id, payload, status, attempts, run_at, created_at, updated_at)
+  const row = sql(db, `INSERT INTO jobs (job_key, kind, entity_id, payload, status, attempts, run_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)
        ON CONFLICT (job_key) WHERE status = 'pending' DO UPDATE SET
          payload = coalesce(excluded.payload, jobs.payload),
          run_at = min(jobs.run_at, excluded.run_at),
          events = jobs.events + 1,
          updated_at = excluded.updated_at
-       RETURNING id, events`,
-    )
+       RETURNING id, events`)
     .get(key, job.kind, job.entityId, payload, runAt, now, now) as { id: number; events: number };
   return { id: row.id, coalesced: row.events > 1 };
 }
@@ -61,17 +58,11 @@ export function enqueueMany(db: Db, jobs: readonly NewJob[], now = Date.now()): 
  */
 export function recoverExpiredLeases(db: Db, now = Date.now()): number {
   return transaction(db, () => {
-    const dropped = db
-      .prepare(
-        `DELETE FROM jobs WHERE status = 'in_progress' AND lease_expires_at < ?
-           AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`,
-      )
+    const dropped = sql(db, `DELETE FROM jobs WHERE status = 'in_progress' AND lease_expires_at < ?
+           AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`)
       .run(now).changes;
-    const revived = db
-      .prepare(
-        `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, run_at = ?, updated_at = ?
-         WHERE status = 'in_progress' AND lease_expires_at < ?`,
-      )
+    const revived = sql(db, `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, run_at = ?, updated_at = ?
+         WHERE status = 'in_progress' AND lease_expires_at < ?`)
       .run(now, now, now).changes;
     return Number(dropped) + Number(revived);
   });
@@ -81,31 +72,24 @@ export function recoverExpiredLeases(db: Db, now = Date.now()): number {
 export function claim(db: Db, leaseMs: number, now = Date.now(), kinds?: readonly JobKind[]): Job | undefined {
   const lease = process.getBuiltinModule('node:crypto').randomUUID();
   const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
-  const row = db
-    .prepare(
-      `UPDATE jobs SET status = 'in_progress', lease = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+  const row = sql(db, `UPDATE jobs SET status = 'in_progress', lease = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
-       RETURNING *`,
-    )
+       RETURNING *`)
     .get(lease, now + leaseMs, now, now, ...(kinds ?? [])) as JobRow | undefined;
   return row ? toJob(row) : undefined;
 }
 
 /** Keeps a long-running job's lease alive. False when the lease was lost. */
 export function extendLease(db: Db, job: Job, leaseMs: number, now = Date.now()): boolean {
-  const changes = db
-    .prepare(`UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease = ? AND status = 'in_progress'`)
+  const changes = sql(db, `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease = ? AND status = 'in_progress'`)
     .run(now + leaseMs, job.id, job.lease).changes;
   return Number(changes) === 1;
 }
 
 export function ack(db: Db, job: Job, now = Date.now()): boolean {
-  const changes = db
-    .prepare(
-      `UPDATE jobs SET status = 'done', lease = NULL, lease_expires_at = NULL, error_class = NULL, error_code = NULL,
+  const changes = sql(db, `UPDATE jobs SET status = 'done', lease = NULL, lease_expires_at = NULL, error_class = NULL, error_code = NULL,
          last_error = NULL, updated_at = ?, finished_at = ?
-       WHERE id = ? AND lease = ? AND status = 'in_progress'`,
-    )
+       WHERE id = ? AND lease = ? AND status = 'in_progress'`)
     .run(now, now, job.id, job.lease).changes;
   return Number(changes) === 1;
 }
@@ -122,20 +106,20 @@ export function nack(db: Db, job: Job, options: NackOptions, now = Date.now()): 
   const attempts = options.refundAttempt ? Math.max(0, job.attempts - 1) : job.attempts;
   const { errorClass, code, message } = options.error;
   return transaction(db, () => {
-    const mine = db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND lease = ? AND status = 'in_progress'`).get(job.id, job.lease);
+    const mine = sql(db, `SELECT 1 FROM jobs WHERE id = ? AND lease = ? AND status = 'in_progress'`).get(job.id, job.lease);
     if (!mine) return false;
-    const sibling = db.prepare(`SELECT id FROM jobs WHERE job_key = ? AND status = 'pending'`).get(job.key) as
+    const sibling = sql(db, `SELECT id FROM jobs WHERE job_key = ? AND status = 'pending'`).get(job.key) as
       | { id: number }
       | undefined;
     if (sibling) {
-      db.prepare('DELETE FROM jobs WHERE id = ?').run(job.id);
-      db.prepare(
+      sql(db, 'DELETE FROM jobs WHERE id = ?').run(job.id);
+      sql(db, 
         `UPDATE jobs SET attempts = max(attempts, ?), run_at = max(run_at, ?), error_class = ?, error_code = ?,
            last_error = ?, updated_at = ? WHERE id = ?`,
       ).run(attempts, options.runAt, errorClass, code, message, now, sibling.id);
       return true;
     }
-    db.prepare(
+    sql(db, 
       `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, attempts = ?, run_at = ?,
          error_class = ?, error_code = ?, last_error = ?, updated_at = ?
        WHERE id = ?`,
@@ -146,30 +130,26 @@ export function nack(db: Db, job: Job, options: NackOptions, now = Date.now()): 
 
 /** Straight to the dead-letter queue, with the reason kept for the user. */
 export function fail(db: Db, job: Job, error: JobError, now = Date.now()): boolean {
-  const changes = db
-    .prepare(
-      `UPDATE jobs SET status = 'dead', lease = NULL, lease_expires_at = NULL, error_class = ?, error_code = ?,
+  const changes = sql(db, `UPDATE jobs SET status = 'dead', lease = NULL, lease_expires_at = NULL, error_class = ?, error_code = ?,
          last_error = ?, updated_at = ?, finished_at = ?
-       WHERE id = ? AND lease = ? AND status = 'in_progress'`,
-    )
+       WHERE id = ? AND lease = ? AND status = 'in_progress'`)
     .run(error.errorClass, error.code, error.message, now, now, job.id, job.lease).changes;
   return Number(changes) === 1;
 }
 
 export function getPending(db: Db, limit = 100): Job[] {
-  const rows = db
-    .prepare(`SELECT * FROM jobs WHERE status = 'pending' ORDER BY run_at, id LIMIT ?`)
+  const rows = sql(db, `SELECT * FROM jobs WHERE status = 'pending' ORDER BY run_at, id LIMIT ?`)
     .all(limit) as unknown as JobRow[];
   return rows.map(toJob);
 }
 
 export function nextDueAt(db: Db): number | undefined {
-  const row = db.prepare(`SELECT min(run_at) AS due FROM jobs WHERE status = 'pending'`).get() as { due: number | null };
+  const row = sql(db, `SELECT min(run_at) AS due FROM jobs WHERE status = 'pending'`).get() as { due: number | null };
   return row.due ?? undefined;
 }
 
 export function counts(db: Db): QueueCounts {
-  const rows = db.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status').all() as {
+  const rows = sql(db, 'SELECT status, count(*) AS n FROM jobs GROUP BY status').all() as {
     status: string;
     n: number;
   }[];
@@ -179,11 +159,11 @@ export function counts(db: Db): QueueCounts {
 
 /** Finished jobs are history only; keep a bounded window of them. */
 export function purgeDone(db: Db, olderThanMs: number, now = Date.now()): number {
-  return Number(db.prepare(`DELETE FROM jobs WHERE status = 'done' AND finished_at < ?`).run(now - olderThanMs).changes);
+  return Number(sql(db, `DELETE FROM jobs WHERE status = 'done' AND finished_at < ?`).run(now - olderThanMs).changes);
 }
 
 export function dropPending(db: Db, kind: JobKind, entityId: string): number {
   return Number(
-    db.prepare(`DELETE FROM jobs WHERE job_key = ? AND status = 'pending'`).run(jobKey(kind, entityId)).changes,
+    sql(db, `DELETE FROM jobs WHERE job_key = ? AND status = 'pending'`).run(jobKey(kind, entityId)).changes,
   );
 }

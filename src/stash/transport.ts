@@ -2,6 +2,7 @@
 // picked up from every answer, and each failure classified once, here.
 import { PermanentError, type PlexSyncError, TransientError } from '../errors.ts';
 import { redact, registerSecret } from '../log/redact.ts';
+import { deadline } from '../net/deadline.ts';
 import type { WireGraphqlResponse } from './types.ts';
 
 export interface StashTransportOptions {
@@ -122,21 +123,24 @@ export class StashTransport {
   /** One request with a deadline covering the body too; network failures become TransientErrors. */
   async #exchange<B>(method: string, url: string, headers: Record<string, string>, body: string | undefined, read: (res: Response) => Promise<B>): Promise<{ status: number; body: B }> {
     const logged = url.split('?')[0] ?? url;
+    const limit = deadline(this.#timeoutMs);
     try {
       const res = await fetch(url, {
         method,
         headers: { ...this.#headers(), ...headers },
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: limit.signal,
       });
       this.#pickUpCookie(res);
       return { status: res.status, body: await read(res) };
     } catch (err) {
-      if (isTimeout(err)) {
+      if (limit.expired() || isTimeout(err)) {
         throw new TransientError('timeout', `Stash did not answer within ${this.#timeoutMs} ms`, { cause: err, http: { method, url: logged } });
       }
       throw new TransientError('stash_unavailable', `Stash is unreachable at ${this.#baseUrl}: ${redact(networkCode(err))}`, { cause: err, http: { method, url: logged } });
+    } finally {
+      limit.dispose();
     }
   }
 

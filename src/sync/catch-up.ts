@@ -2,7 +2,7 @@
 // while the plugin was off). The worker remembers the newest scene
 // `updated_at` it has queued and, when it starts and then at an interval,
 // queues the scenes updated since. A missed hook becomes a delay, not a loss.
-import { type Db, getKv, setKv } from '../db/database.ts';
+import { type Db, getKv, setKv, sql } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { enqueueMany } from '../queue/operations.ts';
 import type { StashClient } from '../stash/client.ts';
@@ -50,7 +50,7 @@ export async function catchUp(db: Db, stash: StashClient, now = new Date()): Pro
     setKv(db, WATERMARK_KEY, start);
     return { first: true, queued: 0, watermark: start };
   }
-  const syncedAt = db.prepare('SELECT scene_updated_at AS at FROM sync_records WHERE scene_id = ?');
+  const syncedAt = sql(db, 'SELECT scene_updated_at AS at FROM sync_records WHERE scene_id = ?');
   let newest = watermark;
   let queued = 0;
   for await (const stamps of stash.scenesUpdatedSince(secondBefore(watermark))) {

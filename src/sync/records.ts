@@ -1,5 +1,5 @@
 // Per scene: which Plex item it synced to, when, and what was written.
-import type { Db } from '../db/database.ts';
+import { type Db, sql } from '../db/database.ts';
 
 export interface SyncRecord {
   sceneId: string;
@@ -26,7 +26,7 @@ interface Row {
 }
 
 export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
-  const row = db.prepare('SELECT * FROM sync_records WHERE scene_id = ?').get(sceneId) as Row | undefined;
+  const row = sql(db, 'SELECT * FROM sync_records WHERE scene_id = ?').get(sceneId) as Row | undefined;
   if (!row) return undefined;
   return {
     sceneId: row.scene_id,
@@ -42,7 +42,7 @@ export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
 }
 
 export function putRecord(db: Db, r: SyncRecord): void {
-  db.prepare(
+  sql(db, 
     `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, scene_updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (scene_id) DO UPDATE SET rating_key = excluded.rating_key, section_id = excluded.section_id,
@@ -62,5 +62,5 @@ export function putRecord(db: Db, r: SyncRecord): void {
 }
 
 export function deleteRecord(db: Db, sceneId: string): void {
-  db.prepare('DELETE FROM sync_records WHERE scene_id = ?').run(sceneId);
+  sql(db, 'DELETE FROM sync_records WHERE scene_id = ?').run(sceneId);
 }

@@ -1,7 +1,7 @@
 // The `detect_paths` task: compare Stash's file paths with the files in the
 // Plex libraries PlexSync searches, and suggest the pathMap that explains
 // them. Reads only: nothing is changed, not even the setting.
-import type { Db } from '../db/database.ts';
+import { type Db, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { detectPathMap, type PathDetection, type PlexFile, type SceneFiles } from '../match/detect-paths.ts';
 import { loadSyncDeps } from '../sync/worker-deps.ts';
@@ -48,8 +48,7 @@ export async function detectPathsTask(ctx: RunContext, db: Db): Promise<PathDete
 /** The indexed parts of the searched sections: a few MB even for 50,000 files. */
 function readPlexFiles(db: Db, sectionIds: readonly string[]): PlexFile[] {
   if (sectionIds.length === 0) return [];
-  const rows = db
-    .prepare(`SELECT file, size FROM plex_parts WHERE section_id IN (${sectionIds.map(() => '?').join(', ')})`)
+  const rows = sql(db, `SELECT file, size FROM plex_parts WHERE section_id IN (${sectionIds.map(() => '?').join(', ')})`)
     .all(...sectionIds) as { file: string; size: number | null }[];
   return rows.map((r) => ({ path: r.file, size: r.size }));
 }

@@ -2,7 +2,7 @@
 // background worker already holds the lease, cooperate: watch it drain and
 // report progress instead of racing it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db } from '../db/database.ts';
+import { type Db, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { counts } from '../queue/operations.ts';
 import { drain } from '../worker/drain.ts';
@@ -15,8 +15,7 @@ import { ensureWorker } from '../worker/spawn.ts';
 const WATCH_LIMIT_MS = 60 * 60_000;
 
 function dueOrRunning(db: Db, now = Date.now()): number {
-  const row = db
-    .prepare(`SELECT count(*) AS n FROM jobs WHERE (status = 'pending' AND run_at <= ?) OR status = 'in_progress'`)
+  const row = sql(db, `SELECT count(*) AS n FROM jobs WHERE (status = 'pending' AND run_at <= ?) OR status = 'in_progress'`)
     .get(now) as { n: number };
   return row.n;
 }

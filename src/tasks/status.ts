@@ -1,6 +1,6 @@
 // The `status` task: counts, worker, last sync, newest errors, problems.
 import type { Db } from '../db/database.ts';
-import { getKv } from '../db/database.ts';
+import { getKv, sql } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { counts } from '../queue/operations.ts';
 import { type CircuitState, readCircuit } from '../worker/circuit.ts';
@@ -25,17 +25,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function statusReport(db: Db, now = Date.now()): StatusReport {
   const c = counts(db);
-  const synced = (db.prepare('SELECT count(*) AS n, max(synced_at) AS last FROM sync_records').get() as {
+  const synced = (sql(db, 'SELECT count(*) AS n, max(synced_at) AS last FROM sync_records').get() as {
     n: number;
     last: number | null;
   });
-  const due = (db.prepare(`SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND run_at <= ?`).get(now) as { n: number }).n;
+  const due = (sql(db, `SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND run_at <= ?`).get(now) as { n: number }).n;
   const lease = currentLease(db, now);
-  const errors = db
-    .prepare(
-      `SELECT job_key, error_class, last_error, updated_at, status FROM jobs
-       WHERE last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 5`,
-    )
+  const errors = sql(db, `SELECT job_key, error_class, last_error, updated_at, status FROM jobs
+       WHERE last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 5`)
     .all() as { job_key: string; error_class: string | null; last_error: string; updated_at: number; status: string }[];
   const problems: string[] = [];
   const settingsProblem = getKv(db, 'settings_problem');
@@ -68,8 +65,7 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
  * pathMap is wrong. Cheap: one indexed count over the queue.
  */
 function unscannedWarning(db: Db): string | undefined {
-  const row = db
-    .prepare(`SELECT count(*) AS n FROM jobs WHERE error_code = 'not_scanned' AND status IN ('pending', 'dead')`)
+  const row = sql(db, `SELECT count(*) AS n FROM jobs WHERE error_code = 'not_scanned' AND status IN ('pending', 'dead')`)
     .get() as { n: number };
   if (row.n < 10) return undefined;
   return `${row.n} scene(s) are waiting for a Plex item that does not appear: if the files are in Plex, the pathMap may be wrong; run the detect_paths task`;

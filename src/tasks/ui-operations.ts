@@ -3,7 +3,7 @@
 // Both answer from SQLite first; only the Plex link needs the network, and
 // a failure there leaves the link out rather than failing the answer.
 import { parseSettings } from '../config/settings.ts';
-import { type Db, getKv, setKv } from '../db/database.ts';
+import { type Db, getKv, setKv, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { argString } from '../entry/input.ts';
 import { PermanentError } from '../errors.ts';
@@ -72,11 +72,8 @@ export function sceneState(jobs: readonly JobFacts[], syncedAt: number | undefin
 
 export async function sceneStatus(ctx: RunContext, db: Db): Promise<SceneStatus> {
   const sceneId = sceneIdArg(ctx);
-  const jobs = db
-    .prepare(
-      `SELECT status, attempts, run_at, last_error, finished_at FROM jobs
-       WHERE job_key = ? ORDER BY id DESC LIMIT 20`,
-    )
+  const jobs = sql(db, `SELECT status, attempts, run_at, last_error, finished_at FROM jobs
+       WHERE job_key = ? ORDER BY id DESC LIMIT 20`)
     .all(`scene:${sceneId}`) as unknown as JobFacts[];
   const record = getRecord(db, sceneId);
   const status: SceneStatus = { sceneId, ...sceneState(jobs, record?.syncedAt) };
