@@ -44,6 +44,18 @@ function keepHeapSmall(): void {
   process.getBuiltinModule('node:v8').setFlagsFromString('--optimize-for-size');
 }
 
+/**
+ * The background worker runs at low CPU priority: on a small NAS it shares
+ * the cores with Stash, whose saves wait for every hook process.
+ */
+function yieldToStash(): void {
+  try {
+    process.getBuiltinModule('node:os').setPriority(19);
+  } catch {
+    // Not permitted here (some containers): run at normal priority.
+  }
+}
+
 function contextFor(input: PluginInput, log: Logger): RunContext {
   const env = readEnv();
   const connection = input.server_connection;
@@ -83,6 +95,7 @@ async function workerMain(owner: string): Promise<void> {
   let db: Db | undefined;
   let log: Logger | undefined;
   keepHeapSmall();
+  yieldToStash();
   try {
     const input = parseInput(await readStdin());
     const env = readEnv();

@@ -1,4 +1,5 @@
 // Stdout carries exactly one JSON object: {"output": ...} or {"error": "..."}.
+import { writeFd } from '../log/fd-write.ts';
 import { redact } from '../log/redact.ts';
 
 let written = false;
@@ -6,6 +7,6 @@ let written = false;
 export function writeResult(result: { output: unknown } | { error: string }): void {
   if (written) return;
   written = true;
-  process.stdout.write(`${redact(JSON.stringify(result))}\n`);
+  writeFd(1, `${redact(JSON.stringify(result))}\n`);
   if ('error' in result) process.exitCode = 1;
 }

@@ -85,9 +85,10 @@ export function requiresPlexSync(ctx: HookContext): boolean {
 }
 
 export function onSceneUpdate(db: Db, ctx: HookContext, log: Logger): HookResult {
-  const started = performance.now();
+  // hrtime, not performance.now(): the global `performance` loads perf_hooks, a dozen modules.
+  const started = process.hrtime.bigint();
   const result = recordHook(db, ctx);
-  const elapsed = performance.now() - started;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (elapsed > 100) log.warn(`hook ${ctx.type} for ${ctx.id} took ${elapsed.toFixed(0)} ms to record`);
   log.debug(`${ctx.type} ${ctx.id}: ${result.reason} (${elapsed.toFixed(2)} ms)`);
   return result;

@@ -1,5 +1,6 @@
 // Stash reads plugin stderr line by line: "\x01" + level + "\x02" + message.
 // Lines longer than 64 KiB stop Stash's reader, so every line is capped.
+import { writeFd } from './fd-write.ts';
 import { redact } from './redact.ts';
 
 export type Level = 't' | 'd' | 'i' | 'w' | 'e';
@@ -17,9 +18,7 @@ export interface Logger {
 
 export type LineSink = (line: string) => void;
 
-const stderrSink: LineSink = (line) => {
-  process.stderr.write(line);
-};
+const stderrSink: LineSink = (line) => writeFd(2, line);
 
 function clip(text: string): string {
   const oneLine = text.replace(/\r?\n/g, '\\n');

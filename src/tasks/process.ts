@@ -1,7 +1,6 @@
 // The `process` task: drain the queue in the foreground with progress. If a
 // background worker already holds the lease, cooperate: watch it drain and
 // report progress instead of racing it.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { counts } from '../queue/operations.ts';
@@ -9,6 +8,7 @@ import { drain } from '../worker/drain.ts';
 import { makeSyncWorker } from '../worker/deps.ts';
 import { acquireLease, currentLease, releaseLease } from '../worker/lease.ts';
 import type { DepsLoader } from '../worker/run.ts';
+import { sleep } from '../worker/sleep.ts';
 import { ensureWorker } from '../worker/spawn.ts';
 
 /** How long the task watches a background worker before handing back to Stash. */

@@ -2,13 +2,13 @@
 // task: run up to `concurrency` jobs at once while holding the worker lease,
 // sleep until the next job is due, stop when idle long enough (or at once,
 // for the foreground task).
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { counts, nextDueAt } from '../queue/operations.ts';
 import { describeError } from '../errors.ts';
 import { releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
+import { sleep } from './sleep.ts';
 
 /** Consecutive failed rounds before the drain gives up (and the lease lapses). */
 const MAX_FAILED_ROUNDS = 10;

@@ -2,13 +2,13 @@
 // detached by a hook, adopts the lease the hook reserved for it, drains the
 // queue and exits when idle.
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, isTransient } from '../errors.ts';
 import { type Db, setKv } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { createFileLogger, type Logger } from '../log/logger.ts';
 import { acquireLease, releaseLease } from './lease.ts';
 import { drain } from './drain.ts';
+import { sleep } from './sleep.ts';
 import { makeSyncWorker, type WorkerDeps } from './deps.ts';
 
 // Not a static import: see db/database.ts.
