@@ -13,32 +13,33 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-await build({
-  entryPoints: [join(root, 'src', 'entry', 'plexsync.ts')],
-  outfile: join(out, 'plexsync.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22.13',
-  minifySyntax: true,
-  legalComments: 'none',
-  banner: { js: '// PlexSync: keeps Plex metadata in step with Stash. Built file; edit src/ instead.' },
-  logLevel: 'warning',
-});
+/** One self-contained ESM file for Node >= 22.13; `node:` built-ins stay imports. */
+function bundle(entry: string, outfile: string, banner: string) {
+  return build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22.13',
+    minifySyntax: true,
+    legalComments: 'none',
+    banner: { js: banner },
+    logLevel: 'warning',
+  });
+}
 
+await bundle(
+  join(root, 'src', 'entry', 'plexsync.ts'),
+  join(out, 'plexsync.mjs'),
+  '// PlexSync: keeps Plex metadata in step with Stash. Built file; edit src/ instead.',
+);
 // The `plexsync` command line (package.json "bin"): the same code, run from a shell.
-await build({
-  entryPoints: [join(root, 'src', 'cli', 'plexsync-cli.ts')],
-  outfile: join(root, 'dist', 'cli', 'plexsync.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22.13',
-  minifySyntax: true,
-  legalComments: 'none',
-  banner: { js: '#!/usr/bin/env node\n// PlexSync command line. Built file; edit src/ instead.' },
-  logLevel: 'warning',
-});
+await bundle(
+  join(root, 'src', 'cli', 'plexsync-cli.ts'),
+  join(root, 'dist', 'cli', 'plexsync.mjs'),
+  '#!/usr/bin/env node\n// PlexSync command line. Built file; edit src/ instead.',
+);
 chmodSync(join(root, 'dist', 'cli', 'plexsync.mjs'), 0o755);
 
 const uiDir = join(root, 'ui');
@@ -49,6 +50,6 @@ if (hasUi) {
 }
 writeFileSync(join(out, 'PlexSync.yml'), renderManifest({ version: pkg.version, ui: hasUi }));
 
-const packageScript = join(root, 'scripts', 'package.ts');
-if (existsSync(packageScript)) await import(packageScript);
+// dist/PlexSync.zip and dist/index.yml, for a plugin source.
+await import('./package.ts');
 console.log(`built ${out}`);

@@ -87,14 +87,33 @@
     return h('a', { href: to, className }, text);
   }
 
+  /** Busy, notice and error state around a backend call that changes something, then a reload. */
+  function useAction() {
+    const [error, setError] = useState('');
+    const [busy, setBusy] = useState(false);
+    const [notice, setNotice] = useState('');
+    async function act(args, describe, reload) {
+      setBusy(true);
+      setNotice('');
+      setError('');
+      try {
+        setNotice(describe(await runOperation(args)));
+        await reload();
+      } catch (err) {
+        setError(messageOf(err));
+      } finally {
+        setBusy(false);
+      }
+    }
+    return { error, setError, busy, notice, act };
+  }
+
   // ---- the scene tab ----------------------------------------------------
 
   function ScenePanel(props) {
     const sceneId = String(props.sceneId);
     const [status, setStatus] = useState(null);
-    const [error, setError] = useState('');
-    const [busy, setBusy] = useState(false);
-    const [notice, setNotice] = useState('');
+    const { error, setError, busy, notice, act } = useAction();
 
     async function load() {
       setError('');
@@ -105,20 +124,8 @@
       }
     }
 
-    async function syncNow() {
-      setBusy(true);
-      setNotice('');
-      setError('');
-      try {
-        const result = await runOperation({ mode: 'sync_scene', sceneId });
-        setNotice(result?.coalesced ? 'Already waiting in the queue.' : 'Queued for Plex.');
-        await load();
-      } catch (err) {
-        setError(messageOf(err));
-      } finally {
-        setBusy(false);
-      }
-    }
+    const syncNow = () =>
+      act({ mode: 'sync_scene', sceneId }, (result) => (result?.coalesced ? 'Already waiting in the queue.' : 'Queued for Plex.'), load);
 
     useEffect(() => {
       load();
@@ -165,9 +172,7 @@
   function QueuePage() {
     const [status, setStatus] = useState(null);
     const [dead, setDead] = useState([]);
-    const [error, setError] = useState('');
-    const [busy, setBusy] = useState(false);
-    const [notice, setNotice] = useState('');
+    const { error, setError, busy, notice, act } = useAction();
 
     async function load() {
       setError('');
@@ -180,19 +185,12 @@
       }
     }
 
-    async function retry() {
-      setBusy(true);
-      setNotice('');
-      try {
-        const result = await runOperation({ mode: 'dlq_retry' });
-        setNotice(`${result && typeof result.retried === 'number' ? result.retried : 0} dead letter(s) back in the queue.`);
-        await load();
-      } catch (err) {
-        setError(messageOf(err));
-      } finally {
-        setBusy(false);
-      }
-    }
+    const retry = () =>
+      act(
+        { mode: 'dlq_retry' },
+        (result) => `${result && typeof result.retried === 'number' ? result.retried : 0} dead letter(s) back in the queue.`,
+        load,
+      );
 
     useEffect(() => {
       load();
