@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DB_FILE, openDatabase } from '../src/db/database.ts';
 import { counts, getPending } from '../src/queue/operations.ts';
+import { currentLease } from '../src/worker/lease.ts';
 import { hookInput, nowhereConnection, runPlugin, taskInput } from './helpers/plugin.ts';
 import { tempDir } from './helpers/temp.ts';
 
@@ -168,4 +169,26 @@ test('without PLEXSYNC_DATA_DIR the data lives in <PluginDir>/data', async (t) =
   });
   assert.equal(run.code, 0, run.stderr);
   assert.ok(readFileSync(join(pluginDir, 'data', DB_FILE)).length > 0);
+});
+
+test('the background worker a hook starts does not hold the pipes Stash reads', async (t) => {
+  const dataDir = tempDir(t);
+  // A worker that would idle for a minute: Stash must not wait for it.
+  const run = await runPlugin(hookInput(conn, 'Scene.Update.Post', 12, null), {
+    env: { PLEXSYNC_DATA_DIR: dataDir, PLEXSYNC_IDLE_EXIT_MS: '60000' },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((run.result.output as { worker: string }).worker, 'spawned');
+  assert.ok(run.ms < 10_000, `stdout and stderr closed after ${run.ms.toFixed(0)} ms`);
+  const db = await openDatabase(dataDir);
+  t.after(() => db.close());
+  const lease = currentLease(db);
+  assert.ok(lease, 'the worker is still alive after the hook returned');
+  t.after(() => {
+    try {
+      process.kill(lease.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  });
 });
