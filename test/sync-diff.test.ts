@@ -56,7 +56,7 @@ function applyEdit(current: PlexItemState, edit: PlexEdit, caseInsensitive = fal
 }
 
 function applyPlan(current: PlexItemState, plan: SyncPlan): PlexItemState {
-  const after = applyEdit(current, plan.edit);
+  const after = editSteps(plan.edit).reduce((state, step) => applyEdit(state, step), current);
   return plan.rating === undefined ? after : { ...after, userRating: plan.rating };
 }
 
@@ -92,7 +92,8 @@ test('a removed performer disappears from Plex', () => {
 test('reordered performers are sent, reordered genres are not', () => {
   const d = desired({ tags: { actor: ['Ann', 'Bea'], genre: ['b', 'a'] } });
   const plan = diffState(d, item({ tags: { ...item().tags, genre: ['a', 'b'] } }), []);
-  assert.deepEqual(plan.edit.tags, { actor: { set: ['Ann', 'Bea'], remove: [] } });
+  // Both are taken off first, then sent in order (see the appending test below).
+  assert.deepEqual(plan.edit.tags, { actor: { set: ['Ann', 'Bea'], remove: ['Bea', 'Ann'] } });
 });
 
 test('an unlocked tag field is sent even when equal', () => {
@@ -248,4 +249,34 @@ test('applying the steps on a case-insensitive Plex also converges', () => {
     }),
     { numRuns: 300 },
   );
+});
+
+/** Plex as the fake models it: sent tags are added after the ones the item has. */
+function applyAppending(current: PlexItemState, edit: PlexEdit): PlexItemState {
+  const tags = { ...current.tags };
+  for (const field of TAG_FIELDS) {
+    const change = edit.tags[field];
+    if (!change) continue;
+    const merged = [...tags[field], ...change.set.filter((n) => !tags[field].includes(n))];
+    tags[field] = merged.filter((n) => !change.remove.includes(n));
+  }
+  return { ...current, ...edit.scalars, tags, locked: [...new Set([...current.locked, ...edit.lock])] };
+}
+
+test('reordered performers reach Stash order even when Plex appends, then cost nothing', () => {
+  const d = desired({ tags: { ...desired().tags, actor: ['Ann', 'Bea', 'Cid'] } });
+  const before = item({ tags: { ...item().tags, actor: ['Bea', 'Ann', 'Old'] } });
+  const plan = diffState(d, before, ['Series A']);
+  const steps = editSteps(plan.edit);
+  assert.equal(steps.length, 2, 'first take the misplaced actors off, then send the list');
+  const after = steps.reduce(applyAppending, before);
+  assert.deepEqual(after.tags.actor, ['Ann', 'Bea', 'Cid']);
+  assert.deepEqual(diffState(d, after, ['Series A']).edit.tags, {});
+});
+
+test('a performer added at the end is appended without re-sending the others', () => {
+  const d = desired({ tags: { ...desired().tags, actor: ['Ann', 'Bea', 'Cid'] } });
+  const plan = diffState(d, item({ tags: { ...item().tags, actor: ['Ann', 'Bea'] } }), ['Series A']);
+  assert.deepEqual(plan.edit.tags.actor, { set: ['Ann', 'Bea', 'Cid'], remove: [] });
+  assert.equal(editSteps(plan.edit).length, 1);
 });

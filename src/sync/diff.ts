@@ -51,7 +51,11 @@ export function diffState(desired: DesiredState, current: PlexItemState, managed
     // Actors are shown in Stash's order, so a reordering is a change too.
     const same = field === 'actor' ? sameOrder(want, have) : sameSet(want, have);
     if (!same || !locked.has(field)) {
-      edit.tags[field] = { set: [...want], remove: absentFrom(have, want) };
+      // Plex adds tags after those an item has: when the actors it keeps are
+      // not already the head of Stash's list, they are taken off and sent
+      // again in order (editSteps makes that a removal request first).
+      const reorder = field === 'actor' && !appendable(want, have);
+      edit.tags[field] = { set: [...want], remove: reorder ? [...new Set(have)] : absentFrom(have, want) };
       edit.lock.push(field);
     }
   }
@@ -103,8 +107,9 @@ export function verifyApplied(desired: DesiredState, after: PlexItemState, manag
 
 /**
  * The requests to send for one edit, in order. Usually just the edit; when a
- * tag is renamed by case only, first a request removing the old spellings,
- * then the edit without those removals (see the note at the top).
+ * tag is renamed by case only (or actors are re-sent to restore their order),
+ * first a request removing the old entries, then the edit without those
+ * removals (see the note at the top).
  */
 export function editSteps(edit: PlexEdit): PlexEdit[] {
   const first: PlexEdit = { scalars: {}, tags: {}, lock: [] };
@@ -137,6 +142,13 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 function sameOrder(want: readonly string[], have: readonly string[]): boolean {
   const distinct = [...new Set(have)];
   return distinct.length === want.length && want.every((name, i) => distinct[i] === name);
+}
+
+/** True when adding `want` after what `have` keeps of it yields Stash's order. */
+function appendable(want: readonly string[], have: readonly string[]): boolean {
+  const wanted = new Set(want);
+  const kept = [...new Set(have)].filter((name) => wanted.has(name));
+  return kept.every((name, i) => want[i] === name);
 }
 
 function sameRating(want: number | null, have: number | null): boolean {
