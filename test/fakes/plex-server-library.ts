@@ -1,6 +1,6 @@
 // The fake Plex's in-memory library: items, how edits change them, and the
 // JSON Plex would answer with. Sources for each behaviour are noted inline;
-// "plex-api.md" is /work/shared/reference/plex-api.md.
+// "plex-api.md" is shared/reference/plex-api.md beside this repository.
 
 export interface FakeSection {
   id: string;
