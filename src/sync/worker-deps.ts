@@ -14,6 +14,7 @@ import type { WorkerDeps } from '../worker/deps.ts';
 import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
 import type { Job } from '../queue/types.ts';
 import { errorCode } from '../errors.ts';
+import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
 import { propagateRename } from './propagate.ts';
@@ -101,7 +102,12 @@ export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDep
   const policy = { ...DEFAULT_CIRCUIT, firstProbeMs: ctx.env.circuitProbeMs, maxProbeMs: Math.max(ctx.env.circuitProbeMs, ctx.env.circuitMaxProbeMs) };
   const gate = new PlexCircuit(db, async () => void (await sync.plex.identity(AbortSignal.timeout(probeTimeoutMs))), ctx.log, policy);
   // Used by the background worker's drain loop only: catch-up runs at its start and then at an interval.
-  const tick = catchUpTicker(db, sync.stash, ctx.log, ctx.env.catchUpIntervalMs);
+  const catchUpTick = catchUpTicker(db, sync.stash, ctx.log, ctx.env.catchUpIntervalMs);
+  const housekeepingTick = housekeepingTicker(db, settings.dlqRetentionDays, ctx.log);
+  const tick = async () => {
+    housekeepingTick();
+    await catchUpTick();
+  };
   return {
     processor,
     gate,
