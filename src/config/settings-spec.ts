@@ -32,5 +32,6 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
   { key: 'skipRating', displayName: 'Do not sync ratings', type: 'BOOLEAN', description: 'Leave Plex user ratings alone.' },
   { key: 'skipCollections', displayName: 'Do not sync groups as collections', type: 'BOOLEAN', description: 'Leave Plex collections alone.' },
   { key: 'skipPoster', displayName: 'Do not sync covers', type: 'BOOLEAN', description: 'Leave Plex posters alone.' },
+  { key: 'serviceUrl', displayName: 'PlexSync service URL', type: 'STRING', description: 'Address of the PlexSync service dashboard (plexsync serve), e.g. http://127.0.0.1:9880/. The panel links to it when Stash cannot run Node.' },
   { key: 'noScanRequests', displayName: 'Never ask Plex to scan', type: 'BOOLEAN', description: 'Do not request a folder scan for files Plex has not found yet.' },
 ];

@@ -30,6 +30,8 @@ export interface Settings {
   skipCollections: boolean;
   skipPoster: boolean;
   noScanRequests: boolean;
+  /** The service dashboard's address ('' when unset); only the panel uses it. */
+  serviceUrl: string;
 }
 
 export type OptionalSettings = Omit<Settings, 'plexUrl' | 'plexToken'>;
@@ -53,6 +55,7 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   skipCollections: false,
   skipPoster: false,
   noScanRequests: false,
+  serviceUrl: '',
 });
 
 /** Settings whose values must never be echoed in a message. */
@@ -115,6 +118,13 @@ const SettingsSchema = v.object({
   skipCollections: flag,
   skipPoster: flag,
   noScanRequests: flag,
+  serviceUrl: v.optional(
+    v.pipe(
+      text('serviceUrl'),
+      v.trim(),
+      v.check((url) => url === '' || (/^https?:\/\//i.test(url) && hasHost(url)), 'must be empty or an http(s) address like http://127.0.0.1:9880/'),
+    ),
+  ),
 });
 
 /** The setting keys the schema knows, to check against SETTINGS_SPEC. */
