@@ -148,8 +148,10 @@
     async function save(url) {
       setError(null);
       setBusy(true);
+      // Naming the server lets the backend use a shared server's own token.
+      const server = (servers || []).find((s) => (s.connections || []).some((c) => c.uri === url));
       try {
-        await runOperation({ mode: 'setup_save', plexUrl: url });
+        await runOperation(Object.assign({ mode: 'setup_save', plexUrl: url }, server?.clientIdentifier ? { serverId: server.clientIdentifier } : {}));
         if (live.current) onDone(`Plex URL saved: ${url}`);
       } catch (err) {
         if (live.current) setError(err);

@@ -244,6 +244,7 @@
     return h(
       'table',
       { className: 'table table-sm plexsync-compare' },
+      h('caption', { className: 'plexsync-compare-caption' }, 'What a sync would change in Plex'),
       h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, 'Stash'), h('th', null, 'Plex now'))),
       h(
         'tbody',

@@ -20,9 +20,13 @@ export interface EnvKnobs {
   circuitProbeMs: number;
   /** PLEXSYNC_CIRCUIT_MAX_PROBE_MS: the longest wait between two probes of a down Plex. */
   circuitMaxProbeMs: number;
+  /** PLEXSYNC_PLEX_TV_URL: plex.tv's API base, for sign-in and the account's servers. */
+  plexTvUrl: string;
 }
 
-export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
+export const PLEX_TV_URL = 'https://plex.tv';
+
+export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir' | 'plexTvUrl'> = {
   idleExitMs: 60_000,
   retryBaseMs: 5_000,
   retryCapMs: 30 * 60_000,
@@ -54,5 +58,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvKnobs {
     catchUpIntervalMs: positiveInt(env, 'PLEXSYNC_CATCHUP_INTERVAL_MS', ENV_DEFAULTS.catchUpIntervalMs),
     circuitProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_PROBE_MS', ENV_DEFAULTS.circuitProbeMs),
     circuitMaxProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_MAX_PROBE_MS', ENV_DEFAULTS.circuitMaxProbeMs),
+    plexTvUrl: (env.PLEXSYNC_PLEX_TV_URL || PLEX_TV_URL).replace(/\/+$/, ''),
   };
 }

@@ -5,6 +5,7 @@ import type { StashScene } from '../sync/model.ts';
 import { type SceneStamp, toSceneStamp, toStashScene } from './map.ts';
 import {
   ALL_SCENE_STAMPS,
+  CONFIGURE_PLUGIN,
   FIND_SCENE,
   FIND_SCENE_IDS_BY_GROUP,
   FIND_SCENE_IDS_BY_PERFORMER,
@@ -91,6 +92,16 @@ export class StashClient {
   async pluginSettings(): Promise<Record<string, unknown>> {
     const data = await this.graphql<WirePluginSettings>(PLUGIN_SETTINGS, { include: [PLUGIN_ID] });
     return data.configuration.plugins?.[PLUGIN_ID] ?? {};
+  }
+
+  /**
+   * Sets some settings and keeps the others: Stash replaces the whole map, so
+   * the stored one is read first. Stash's answer (the map, token included)
+   * is not passed on.
+   */
+  async savePluginSettings(changes: Record<string, unknown>): Promise<void> {
+    const current = await this.pluginSettings();
+    await this.graphql<unknown>(CONFIGURE_PLUGIN, { plugin_id: PLUGIN_ID, input: { ...current, ...changes } });
   }
 
   /** Image bytes (a screenshot URL from a scene), with the same credentials. */

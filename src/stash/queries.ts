@@ -98,6 +98,12 @@ query PlexSyncScenesUpdatedSince($since: String!, $afterId: Int!, $perPage: Int!
 }
 ${SCENE_STAMP_FIELDS}`;
 
+/** Replaces the plugin's whole settings map (Stash's ConfigurePlugin sets the map as given). */
+export const CONFIGURE_PLUGIN = `
+mutation PlexSyncConfigure($plugin_id: ID!, $input: Map!) {
+  configurePlugin(plugin_id: $plugin_id, input: $input)
+}`;
+
 export const PLUGIN_SETTINGS = `
 query PlexSyncSettings($include: [ID!]) {
   configuration { plugins(include: $include) }

@@ -24,6 +24,12 @@ export const TASKS: readonly TaskInfo[] = [
     description: 'Compare Stash and Plex file paths and suggest a pathMap setting.',
     inManifest: true,
   },
+  {
+    mode: 'check_setup',
+    name: 'Test connection',
+    description: 'Check that Plex answers, the token is valid, the libraries exist and scene files map to Plex paths exactly.',
+    inManifest: true,
+  },
   { mode: 'status', name: 'Queue status', description: 'Log queue counts, worker and Plex state, and the newest errors.', inManifest: true },
   { mode: 'dlq_retry', name: 'Retry dead letters', description: 'Put every failed scene back in the queue.', inManifest: true },
   { mode: 'dlq_clear', name: 'Clear dead letters', description: 'Delete every failed entry.', inManifest: true },

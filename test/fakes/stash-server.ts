@@ -65,6 +65,7 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const store = new FakeStore(options.now ?? (() => new Date()));
   const requests: FakeRequest[] = [];
   let session = options.session === false ? undefined : (options.session ?? randomBytes(24).toString('hex'));
+  const settingsWrites: { pluginId: string; input: Record<string, unknown> }[] = [];
   let down: DownMode = false;
   let latencyMs = 0;
   let baseUrl = '';
@@ -101,6 +102,12 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     findScenes: (args: Parameters<FakeStore['findScenes']>[0]) => {
       const { count, scenes } = store.findScenes(args);
       return { count, duration: 0, filesize: 0, scenes: scenes.map(sceneView) };
+    },
+    // Stash's ConfigurePlugin sets the plugin's whole map to the input and answers it.
+    configurePlugin: ({ plugin_id, input }: { plugin_id: string; input: Record<string, unknown> }) => {
+      store.settings[plugin_id] = { ...input };
+      settingsWrites.push({ pluginId: plugin_id, input: { ...input } });
+      return input;
     },
     configuration: () => ({
       // Stash leaves out plugins that have no settings stored.
@@ -226,6 +233,10 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     renameStudio: (id: string, name: string) => store.rename('studio', id, name),
     renameTag: (id: string, name: string) => store.rename('tag', id, name),
     renameGroup: (id: string, name: string) => store.rename('group', id, name),
+    /** Every configurePlugin call, oldest first. */
+    settingsWrites,
+    /** The plugin's stored settings as Stash holds them now. */
+    settings: (pluginId = 'PlexSync') => ({ ...(store.settings[pluginId] ?? {}) }),
     /** The PlexSync plugin's stored settings; null removes them. */
     setSettings: (map: Record<string, unknown> | null, pluginId = 'PlexSync') => {
       if (map) store.settings[pluginId] = { ...map };
