@@ -129,7 +129,7 @@
       h(
         'p',
         null,
-        'Install Node.js 22.13 or newer next to Stash (for Stash\'s Docker image, a derived image with `apk add nodejs`), or run PlexSync as a service. ',
+        'Install Node.js 22.13 or newer next to Stash (for Stash\'s Docker image: a derived image that runs apk add nodejs), or run PlexSync as a service. ',
         service
           ? h('a', { className: 'plexsync-service-link', href: service, target: '_blank', rel: 'noopener noreferrer' }, 'Open the PlexSync service dashboard')
           : 'Once the service runs, set "PlexSync service URL" in the plugin settings to get a link to its dashboard here.',
@@ -241,10 +241,10 @@
     if (!c || !c.match || c.match.kind !== 'matched') return null;
     const changes = Array.isArray(c.changes) ? c.changes : [];
     if (changes.length === 0) return h('p', { className: 'plexsync-up-to-date' }, 'Plex shows what Stash has: a sync would change nothing.');
-    return h(
+    const table = h(
       'table',
       { className: 'table table-sm plexsync-compare' },
-      h('caption', { className: 'plexsync-compare-caption' }, 'What a sync would change in Plex'),
+
       h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, 'Stash'), h('th', null, 'Plex now'))),
       h(
         'tbody',
@@ -260,6 +260,7 @@
         ),
       ),
     );
+    return h(React.Fragment, null, h('h6', { className: 'plexsync-compare-title' }, 'What a sync would change in Plex'), table);
   }
 
   /** One scene's tab; mounted afresh for every scene (see ScenePanel). */
@@ -302,6 +303,8 @@
 
     const state = status && STATE_LABELS[status.state] ? status.state : 'unknown';
     const shown = status ? state : loadError ? 'error' : 'loading';
+    // Without Node nothing of the backend answers: say it once, not per section.
+    const nodeMissing = !!loadError && NODE_MISSING.test(messageOf(loadError));
     const rows = [];
     if (status?.reason) {
       rows.push(h('p', { key: 'reason', className: 'plexsync-reason' }, state === 'failed' ? 'Reason: ' : 'Last error: ', status.reason));
@@ -338,10 +341,10 @@
       notice ? h('p', { className: 'plexsync-notice' }, notice) : null,
       error ? h(Failure, { error }) : null,
       loadError ? h(Failure, { error: loadError }) : null,
-      h('h5', { className: 'plexsync-section' }, 'How this scene matches in Plex'),
-      compare ? h(MatchInfo, { match: compare.match }) : compareError ? null : h('p', { className: 'plexsync-comparing' }, 'Comparing with Plex…'),
+      nodeMissing ? null : h('h5', { className: 'plexsync-section' }, 'How this scene matches in Plex'),
+      nodeMissing ? null : compare ? h(MatchInfo, { match: compare.match }) : compareError ? null : h('p', { className: 'plexsync-comparing' }, 'Comparing with Plex…'),
       compare ? h(Comparison, { compare }) : null,
-      compareError ? h('div', { className: 'plexsync-compare-error' }, h(Failure, { error: compareError })) : null,
+      compareError && !nodeMissing ? h('div', { className: 'plexsync-compare-error' }, h(Failure, { error: compareError })) : null,
       h('p', null, internalLink(QUEUE_PATH, 'plexsync-queue-link', 'PlexSync queue and dead letters')),
     );
   }

@@ -151,6 +151,7 @@ test('without Node in Stash\'s container the panel says so and links to the serv
   assert.match(await text(page, '.plexsync-node-missing'), /there is no Node\.js where Stash runs/);
   assert.equal(await page.getAttribute('.plexsync-node-missing a.plexsync-service-link', 'href'), 'http://127.0.0.1:9880/');
   assert.equal(await page.locator('.plexsync-badge').textContent(), 'Status not available');
+  assert.equal(await page.locator('.plexsync-node-missing').count(), 1, 'said once, not once per section');
   await screenshot(page, 'scene-node-missing-desktop');
   await atPhoneWidth();
   await screenshot(page, 'scene-node-missing-phone');
