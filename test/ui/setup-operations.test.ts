@@ -213,3 +213,16 @@ test('setup_save refuses a bad value and names it, saving nothing', async (t) =>
   const badService = await op('setup_save', { serviceUrl: 'dashboard' });
   assert.match(badService.result.error ?? '', /serviceUrl must be empty or an http\(s\) address/);
 });
+
+test('picking a server shared with the account saves that server\'s own token', async (t) => {
+  const { world, plexTv, op } = await setupWorld(t);
+  const sharedToken = 'shared-server-access-token-41c2';
+  plexTv.setResources([{ name: 'Friend\'s server', clientIdentifier: 'server-2', owned: false, accessToken: sharedToken, connections: [{ uri: world.plex.url, local: true }] }]);
+  world.stash.setSettings({ plexToken: ACCOUNT_TOKEN });
+  const listed = output<{ servers: { owned: boolean }[] }>(await op('plex_servers'));
+  assert.equal(listed.servers[0]!.owned, false);
+  const saved = await op('setup_save', { plexUrl: world.plex.url, serverId: 'server-2' });
+  assert.deepEqual(output(saved), { saved: ['plexUrl'] });
+  assert.equal(world.stash.settings().plexToken, sharedToken);
+  assert.doesNotMatch(saved.stdout + saved.stderr, new RegExp(sharedToken));
+});

@@ -155,6 +155,7 @@ test('a first run goes from "not set up" to a passing Test connection, each valu
   await page.waitForSelector('.plexsync-checks .plexsync-check-line', { timeout: 15_000 });
   assert.equal(await page.locator('.plexsync-check-line.plexsync-ok').count(), 5);
   assert.match(await text(page, '.plexsync-all-good'), /PlexSync is ready/);
+  await page.locator('.plexsync-all-good').scrollIntoViewIfNeeded();
   await both('setup-4-test-connection-ok');
 
   assert.doesNotMatch(await page.content(), new RegExp(TOKEN), 'the token reached the page');
@@ -180,6 +181,7 @@ test('Test connection shows each failing line in red with its fix', async () => 
   await page.waitForSelector('.plexsync-check-line.plexsync-bad', { timeout: 15_000 });
   assert.match(await text(page, '.plexsync-check-line.plexsync-bad .plexsync-check-fix'), /in Docker, not localhost/);
   assert.equal(await page.locator('.plexsync-all-good').count(), 0);
+  await page.locator('.plexsync-check-fix').scrollIntoViewIfNeeded();
   await both('setup-4-test-connection-failed');
 });
 
