@@ -149,6 +149,10 @@ test('toggled-off collections keep the managed list and touch nothing', () => {
 const ratingCases: [number | null | undefined, number | null, number | null | undefined][] = [
   [8.5, 8.5, undefined],
   [8.5, 8.500000001, undefined],
+  // Plex's rating is a float; a tenth apart is a different rating (rating100 steps by 1, so 0.1 here).
+  [8.5, 8.4, 8.5],
+  [8.5, 8.6, 8.5],
+  [0.1, 0, 0.1],
   [null, null, undefined],
   [undefined, 3, undefined],
   [8.5, 7, 8.5],
