@@ -3,7 +3,7 @@
 // in Plex, sent alone, queues nothing. The scene fields come from Stash's own
 // SceneUpdateInput (the schema fixture), so a field Stash adds is noticed.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { openDatabase } from '../src/db/database.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { counts, enqueue, getPending } from '../src/queue/operations.ts';
@@ -74,6 +74,7 @@ for (const field of [...SCENE_SYNCED, ...SCENE_SYNCED_LEGACY]) {
     const ctx: HookContext = { id: '7', type: 'Scene.Update.Post', input: { id: '7', [field]: valueFor(field) }, inputFields: ['id', field] };
     const result = onSceneUpdate(db, ctx, quiet);
     assert.equal(result.queued, true, result.reason);
+    assert.equal(result.reason, 'scene changed');
     assert.deepEqual(
       getPending(db).map((j) => [j.kind, j.entityId]),
       [['scene', '7']],
@@ -95,9 +96,18 @@ for (const field of SCENE_NO_OP) {
   });
 }
 
+test('inputFields, when Stash sends them, decide: a field cleared to null was still sent', () => {
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', title: null }, inputFields: ['id', 'title'] }), true);
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', title: 'x' }, inputFields: ['id', 'play_count'] }), false);
+  // An empty list says nothing: the input's keys decide.
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', title: 'x' }, inputFields: [] }), true);
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', play_count: 2 }, inputFields: [] }), false);
+});
+
 test('without inputFields, a synced key sent as null does not count', () => {
   assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', title: null, play_count: 3 } }), false);
   assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', title: null, details: 'd' } }), true);
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: { id: '7', title: undefined } }), false);
 });
 
 test('the id keys alone queue nothing', () => {
@@ -107,7 +117,10 @@ test('the id keys alone queue nothing', () => {
 
 test('a scan (null input) queues the scene; a bulk update (an array) queues it too', () => {
   assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: null }), true);
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: undefined }), true);
   assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: [{ id: '7', play_count: 1 }] }), true);
+  // scenesUpdate's inputFields name the keys of any element: they cannot say which were this scene's.
+  assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Update.Post', input: [{ id: '7', play_count: 1 }], inputFields: ['id', 'play_count'] }), true);
   assert.equal(requiresPlexSync({ id: '7', type: 'Scene.Create.Post', input: { play_count: 1 }, inputFields: ['play_count'] }), true);
 });
 
@@ -134,6 +147,7 @@ for (const [hook, typeName] of Object.entries(ENTITY_HOOKS)) {
     }
     assert.equal(counts(db).pending, 0);
     assert.equal(requiresPlexSync({ id: '3', type: hook, input: null }), false, 'no input: nothing to sync');
+    assert.equal(requiresPlexSync({ id: '3', type: hook, input: undefined }), false, 'no input at all: nothing to sync');
     const renamed = onSceneUpdate(db, { id: '3', type: hook, input: { id: '3', name: 'New' }, inputFields: ['id', 'name'] }, quiet);
     assert.equal(renamed.queued, true);
     assert.equal(renamed.reason, `${kind} renamed: its scenes will follow`);
@@ -181,20 +195,26 @@ test('a second save of a pending scene folds into its job', async (t) => {
   assert.equal(counts(db).pending, 1);
 });
 
-test('a slow record is logged as a warning', async (t) => {
+/** Records a hook while the clock reads `start` ns at first and `start + tookMs` after. */
+async function timedRecord(t: TestContext, tookMs: number): Promise<string[]> {
   const db = await freshDb(t);
   const lines: string[] = [];
-  const log = createLogger((line) => lines.push(line));
-  // Hold the clock: the first reading is the start, the next one 150 ms later.
-  const hrtime = process.hrtime.bigint;
+  const start = 5_000_000_000n;
   let calls = 0;
-  process.hrtime.bigint = () => (calls++ === 0 ? 0n : 150_000_000n);
-  try {
-    onSceneUpdate(db, { id: '7', type: 'Scene.Update.Post', input: null }, log);
-  } finally {
-    process.hrtime.bigint = hrtime;
-  }
-  assert.ok(lines.some((l) => l.includes('took 150 ms to record')), lines.join('\n'));
+  t.mock.method(process.hrtime, 'bigint', () => (calls++ === 0 ? start : start + BigInt(tookMs * 1e6)));
+  onSceneUpdate(db, { id: '7', type: 'Scene.Update.Post', input: null }, createLogger((line) => lines.push(line.trimEnd())));
+  t.mock.restoreAll();
+  return lines;
+}
+
+test('a record slower than 100 ms is logged as a warning', async (t) => {
+  const lines = await timedRecord(t, 150);
+  assert.deepEqual(lines, ['\x01w\x02hook Scene.Update.Post for 7 took 150 ms to record', '\x01d\x02Scene.Update.Post 7: scene changed (150.00 ms)']);
+});
+
+test('a record of 100 ms or less is logged at debug level only', async (t) => {
+  assert.deepEqual(await timedRecord(t, 100), ['\x01d\x02Scene.Update.Post 7: scene changed (100.00 ms)']);
+  assert.deepEqual(await timedRecord(t, 2.5), ['\x01d\x02Scene.Update.Post 7: scene changed (2.50 ms)']);
 });
 
 test("every field of Stash's SceneUpdateInput is classed as synced or not", async () => {
