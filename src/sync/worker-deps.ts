@@ -11,6 +11,7 @@ import { StashClient } from '../stash/client.ts';
 import { connectionFromServer } from '../stash/connection.ts';
 import { DEFAULT_CIRCUIT, PlexCircuit } from '../worker/circuit.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
+import { assertFence } from '../worker/fence.ts';
 import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
 import type { Job } from '../queue/types.ts';
 import { errorCode } from '../errors.ts';
@@ -69,7 +70,10 @@ export function plexClientFor(db: Db, settings: Settings, onRequest?: (method: s
 export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings: Settings; sync: SceneSyncDeps; close(): void }> {
   const stash = stashClientFor(ctx);
   const settings = parseSettings(await stash.pluginSettings());
-  const plex = plexClientFor(db, settings);
+  // Fencing: a write goes out only while this worker still holds its leases (worker/fence.ts).
+  const plex = plexClientFor(db, settings, (method) => {
+    if (method !== 'GET') assertFence();
+  });
   const index = new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log });
   const sync: SceneSyncDeps = {
     db,

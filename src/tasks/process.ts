@@ -35,7 +35,7 @@ export async function processTask(ctx: RunContext, db: Db, loadDeps: DepsLoader)
       let finished = 0;
       const stats = await drain({
         db,
-        worker: makeSyncWorker(db, deps, env, log),
+        worker: makeSyncWorker(db, deps, env, log, owner),
         log,
         owner,
         workerLeaseMs: env.workerLeaseMs,

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { counts, nextDueAt } from '../queue/operations.ts';
 import { describeError } from '../errors.ts';
-import { releaseLeaseIfIdle, renewLease } from './lease.ts';
+import { holdsLease, releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
 import { sleep } from './sleep.ts';
 
@@ -66,6 +66,11 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
     while (!leaseLost && !pastDeadline() && !o.shouldHandOver?.()) {
       const result = await o.worker.step();
       if (result.kind === 'idle' || result.kind === 'blocked') return result;
+      if (result.kind === 'lost' && !holdsLease(o.db, o.owner)) {
+        // Fenced off: another worker holds the lease now. Write nothing more.
+        leaseLost = true;
+        return undefined;
+      }
       lastBusyAt = Date.now();
       if (result.kind === 'done') stats.done++;
       else if (result.kind === 'retry') stats.retried++;
