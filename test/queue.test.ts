@@ -13,6 +13,7 @@ import {
   enqueueMany,
   fail,
   getPending,
+  extendLease,
   nack,
   recoverExpiredLeases,
 } from '../src/queue/operations.ts';
@@ -156,6 +157,58 @@ test('nack folds into a newer pending event for the same scene', async (t) => {
   assert.equal(pending[0]?.runAt, 900);
   assert.equal(pending[0]?.attempts, 1);
   assert.equal(counts(db).inProgress, 0);
+});
+
+test('a nack folding into a pending twin keeps the higher attempt count of the two', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  const job = claim(db, 1000, 0)!;
+  enqueue(db, { kind: 'scene', entityId: '1' }, 5);
+  db.prepare(`UPDATE jobs SET attempts = 3, run_at = 2000 WHERE status = 'pending'`).run();
+  assert.equal(nack(db, job, { runAt: 900, error: err }, 10), true);
+  const [twin] = getPending(db);
+  assert.equal(twin?.attempts, 3, 'the twin had used more attempts than the nacked job');
+  assert.equal(twin?.runAt, 2000, 'and is due later');
+  assert.equal(twin?.lastError, 'connection refused');
+});
+
+test('a refunded nack folding into a pending twin hands on its attempts minus the refund', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  nack(db, claim(db, 1000, 0)!, { runAt: 0, error: err }, 1);
+  const job = claim(db, 1000, 1)!;
+  assert.equal(job.attempts, 2);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 5);
+  assert.equal(nack(db, job, { runAt: 900, error: err, refundAttempt: true }, 10), true);
+  assert.equal(getPending(db)[0]?.attempts, 1);
+});
+
+test('extendLease is fenced by the lease and the state the job was claimed with', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  const job = claim(db, 1000, 0)!;
+  assert.equal(extendLease(db, { ...job, lease: 'someone-else' }, 60_000, 500), false);
+  assert.equal(recoverExpiredLeases(db, 1001), 1, 'the stale extension did not move the expiry');
+  const again = claim(db, 1000, 1001)!;
+  assert.equal(extendLease(db, job, 60_000, 1500), false, 'the first claim lost the job');
+  assert.equal(extendLease(db, again, 60_000, 1500), true);
+  assert.equal(recoverExpiredLeases(db, 2002), 0, 'a renewed lease outlives its first expiry');
+  assert.equal(ack(db, again), true);
+  assert.equal(extendLease(db, again, 60_000, 1600), false, 'a finished job has no lease to extend');
+});
+
+test('a job is never claimed while another job of the same scene is in progress', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  enqueue(db, { kind: 'scene', entityId: '2' }, 1);
+  const first = claim(db, 60_000, 10)!;
+  enqueue(db, { kind: 'scene', entityId: '1' }, 20);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 30);
+  assert.equal(claim(db, 60_000, 40)?.entityId, '2', 'scene 1 waits behind its running job');
+  assert.equal(claim(db, 60_000, 40), undefined);
+  assert.equal(getPending(db)[0]?.events, 2, 'the newer saves wait coalesced');
+  assert.equal(ack(db, first, 50), true);
+  assert.equal(claim(db, 60_000, 60)?.entityId, '1');
 });
 
 test('dead letters keep class, reason and attempts, and can be retried, cleared and purged', async (t) => {

@@ -1,0 +1,57 @@
+// Property: whatever the interleaving of saves, the number of lanes and
+// Plex's latency, Plex ends on Stash's latest state for every scene. One job
+// per scene runs at a time; a save during a running job waits behind it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { startWorld } from './helpers/world.ts';
+import { jobs } from './fault-support.ts';
+
+/** Cases per run; docs/reliability.md quotes this figure. */
+export const FINAL_STATE_CASES = 12;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test(`Plex ends on Stash's latest save of every scene (${FINAL_STATE_CASES} random interleavings, 8 lanes, random latency)`, async (t) => {
+  const w = await startWorld(t, { settings: { plexConcurrency: 8 } });
+  let caseNo = 0;
+  // The library exists before the first save; every case saves these scenes anew.
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < 4; i++) {
+    const file = `/data/final/scene-${i}.mp4`;
+    const rk = w.plex.addItem({ title: `scene ${i}`, file, size: 5000 + i }).ratingKey;
+    pairs.push([w.stash.addScene({ title: 'v0', files: [{ path: file, size: 5000 + i }] }), rk]);
+  }
+  const version = new Map<string, number>();
+  const scenario = fc.record({
+    scenes: fc.integer({ min: 2, max: 4 }),
+    saves: fc.array(fc.record({ scene: fc.nat(), pauseMs: fc.integer({ min: 0, max: 120 }) }), { minLength: 4, maxLength: 14 }),
+    latencyMs: fc.integer({ min: 0, max: 40 }),
+    jitterMs: fc.integer({ min: 0, max: 250 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(scenario, async ({ scenes, saves, latencyMs, jitterMs }) => {
+      caseNo++;
+      w.plex.setLatency(latencyMs, jitterMs);
+      // Saves one after another, as Stash runs hooks: each save waits for its hook.
+      for (const save of saves) {
+        const [scene] = pairs[save.scene % scenes]!;
+        const v = (version.get(scene) ?? 0) + 1;
+        version.set(scene, v);
+        w.stash.updateScene(scene, { title: `v${v}`, details: `details of save ${v}` });
+        const run = await w.hook('Scene.Update.Post', scene, { id: scene, title: `v${v}` }, ['id', 'title', 'details']);
+        assert.equal(run.code, 0, run.stdout);
+        await sleep(save.pauseMs);
+      }
+      const settled = await w.settle(60_000);
+      assert.equal(settled.dead, 0, JSON.stringify((await jobs(w.dataDir)).filter((j) => j.status === 'dead')));
+      for (const [scene, v] of version) {
+        const rk = pairs.find(([id]) => id === scene)![1];
+        assert.equal(w.plex.item(rk)?.scalars.title, `v${v}`, `scene ${scene}: Plex shows Stash's latest title`);
+        assert.equal(w.plex.item(rk)?.scalars.summary, `details of save ${v}`, `scene ${scene}: Plex shows Stash's latest details`);
+      }
+    }),
+    { numRuns: FINAL_STATE_CASES, endOnFailure: true },
+  );
+  t.diagnostic(`${caseNo} cases`);
+});
