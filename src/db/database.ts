@@ -14,6 +14,9 @@ export type Db = DatabaseSync;
 
 export const DB_FILE = 'plexsync.db';
 
+/** How long a statement waits for another connection's write lock before it fails. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
 let sqlite: typeof import('node:sqlite') | undefined;
 
 /**
@@ -45,7 +48,10 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   try {
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
-    const db = new DatabaseSync(file, { timeout: 10_000 });
+    const db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
+    // Node 22.13 ignores the `timeout` option (busy_timeout stays 0 and a
+    // hook fails at once on a locked database, losing the save): set it here.
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
