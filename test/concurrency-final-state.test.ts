@@ -24,20 +24,21 @@ test(`Plex ends on Stash's latest save of every scene (${FINAL_STATE_CASES} rand
     pairs.push([w.stash.addScene({ title: 'v0', files: [{ path: file, size: 5000 + i }] }), rk]);
   }
   const version = new Map<string, number>();
-  // Other scenes keep every lane busy, so a lane that finishes one looks for
-  // the next job while a saved scene's job may still be running.
-  const fillers = addLibrary(w, 24, 'filler');
+  // Other scenes, queued after each save as a bulk edit would, keep every lane
+  // busy: a lane that finishes one looks for the next job at once, while a
+  // saved scene's job may still be running.
+  const fillers = [...addLibrary(w, 32, 'filler').keys()];
+  let nextFiller = 0;
   const scenario = fc.record({
     scenes: fc.integer({ min: 2, max: 4 }),
-    saves: fc.array(fc.record({ scene: fc.nat(), pauseMs: fc.integer({ min: 0, max: 120 }) }), { minLength: 4, maxLength: 14 }),
-    latencyMs: fc.integer({ min: 0, max: 40 }),
-    jitterMs: fc.integer({ min: 0, max: 250 }),
+    saves: fc.array(fc.record({ scene: fc.nat(), pauseMs: fc.integer({ min: 0, max: 60 }) }), { minLength: 4, maxLength: 14 }),
+    latencyMs: fc.integer({ min: 0, max: 60 }),
+    jitterMs: fc.integer({ min: 0, max: 400 }),
   });
   await fc.assert(
     fc.asyncProperty(scenario, async ({ scenes, saves, latencyMs, jitterMs }) => {
       caseNo++;
       w.plex.setLatency(latencyMs, jitterMs);
-      await withDb(w.dataDir, (db) => enqueueMany(db, [...fillers.keys()].map((id) => ({ kind: 'scene' as const, entityId: id }))));
       // Saves one after another, as Stash runs hooks: each save waits for its hook.
       for (const save of saves) {
         const [scene] = pairs[save.scene % scenes]!;
@@ -46,6 +47,8 @@ test(`Plex ends on Stash's latest save of every scene (${FINAL_STATE_CASES} rand
         w.stash.updateScene(scene, { title: `v${v}`, details: `details of save ${v}` });
         const run = await w.hook('Scene.Update.Post', scene, { id: scene, title: `v${v}` }, ['id', 'title', 'details']);
         assert.equal(run.code, 0, run.stdout);
+        const more = Array.from({ length: 3 }, () => fillers[nextFiller++ % fillers.length]!);
+        await withDb(w.dataDir, (db) => enqueueMany(db, more.map((id) => ({ kind: 'scene' as const, entityId: id }))));
         await sleep(save.pauseMs);
       }
       const settled = await w.settle(60_000);
