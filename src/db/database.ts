@@ -49,14 +49,22 @@ export async function openDatabase(dataDir: string): Promise<Db> {
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
     const db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
-    // Node 22.13 ignores the `timeout` option (busy_timeout stays 0 and a
-    // hook fails at once on a locked database, losing the save): set it here.
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db);
-    return db;
+    try {
+      // Node 22.13 ignores the `timeout` option (busy_timeout stays 0 and a
+      // hook fails at once on a locked database, losing the save): set it here.
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      refuseNewerSchema(db, file);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('PRAGMA foreign_keys = ON');
+      migrate(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw explainDatabaseError(err, file);
+    }
+  } catch (err) {
+    throw explainDatabaseError(err, file);
   } finally {
     process.umask(previousMask);
   }
@@ -83,6 +91,41 @@ export function sql(db: Db, text: string): Statement {
     cache.set(text, statement);
   }
   return statement;
+}
+
+/** A database written by a newer PlexSync is left exactly as it is: a downgrade would corrupt it. */
+function refuseNewerSchema(db: Db, file: string): void {
+  const version = schemaVersion(db);
+  if (version > migrations.length) {
+    throw new DatabaseError(
+      `${file} has schema version ${version}, newer than this PlexSync's ${migrations.length}: it was written by a newer PlexSync. ` +
+        'Install that version again (nothing was changed), or move the file aside to start afresh.',
+    );
+  }
+}
+
+/** The database file is unusable as it stands: the message names it and the way out. */
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+}
+
+/** SQLite's codes for a file that is not (or no longer) a sound database. */
+const DAMAGED = /SQLITE_CORRUPT|SQLITE_NOTADB|file is not a database|database disk image is malformed/i;
+
+/**
+ * Turns SQLite's "file is not a database" and the like into a message that
+ * names the file and what to do. Other errors pass unchanged.
+ */
+export function explainDatabaseError(err: unknown, file: string): unknown {
+  if (err instanceof DatabaseError) return err;
+  const text = err instanceof Error ? `${err.message} ${(err as { code?: unknown }).code ?? ''} ${(err as { errstr?: unknown }).errstr ?? ''}` : String(err);
+  if (!DAMAGED.test(text)) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new DatabaseError(
+    `the PlexSync database ${file} is damaged (${reason}). Nothing was reset: move it aside ` +
+      '(rename it, with its -wal and -shm files), then run the "Reconcile with Plex" task to rebuild the queue from Stash.',
+    { cause: err },
+  );
 }
 
 export function schemaVersion(db: Db): number {

@@ -3,8 +3,6 @@
 // process across a reboot. On Linux a process is (pid, start time in clock
 // ticks since boot) within one pid namespace of one boot; elsewhere only the
 // pid and the host name are known.
-import { hostname } from 'node:os';
-
 const { readFileSync, readlinkSync } = process.getBuiltinModule('node:fs');
 
 export interface Holder {
@@ -28,6 +26,14 @@ export function localScope(): string {
     scopeCache = ['host', hostname()].join('|');
   }
   return scopeCache;
+}
+
+function hostname(): string {
+  try {
+    return process.getBuiltinModule('node:os').hostname();
+  } catch {
+    return '';
+  }
 }
 
 interface ProcStat {
