@@ -15,8 +15,10 @@ import {
   getPending,
   extendLease,
   nack,
+  rebaseDueTimes,
   recoverExpiredLeases,
 } from '../src/queue/operations.ts';
+import { wallClockWentBack } from '../src/worker/drain.ts';
 import { tempDir } from './helpers/temp.ts';
 
 const err = { errorClass: 'TransientError', code: 'network', message: 'connection refused' };
@@ -234,4 +236,28 @@ test('dead letters keep class, reason and attempts, and can be retried, cleared 
   fail(db, job, err);
   assert.equal(clearDead(db), 1);
   assert.equal(counts(db).dead, 0);
+});
+
+test('after the clock went back an hour, no pending job waits longer than the backoff that set it', async (t) => {
+  const { db } = await freshDb(t);
+  const hour = 3_600_000;
+  const t0 = 10 * hour;
+  enqueue(db, { kind: 'scene', entityId: 'retry' }, t0);
+  enqueue(db, { kind: 'scene', entityId: 'new' }, t0);
+  const job = claim(db, 60_000, t0)!;
+  assert.equal(job.entityId, 'retry');
+  nack(db, job, { runAt: t0 + 5_000, error: err }, t0);
+  const back = t0 - hour;
+  assert.equal(rebaseDueTimes(db, back), 2);
+  const due = new Map(getPending(db).map((j) => [j.entityId, j.runAt]));
+  assert.equal(due.get('retry'), back + 5_000, 'the retry waits its 5 s backoff, not an hour more');
+  assert.equal(due.get('new'), back, 'the new event is due now');
+  assert.equal(rebaseDueTimes(db, back + 1), 0, 'once rebased, nothing moves again');
+});
+
+test('a wall clock jump back is told from elapsed time by the monotonic clock', () => {
+  const before = { wall: 50_000, mono: 1_000 };
+  assert.equal(wallClockWentBack(before, { wall: 52_000, mono: 3_000 }), false);
+  assert.equal(wallClockWentBack(before, { wall: 40_000, mono: 3_000 }), true);
+  assert.equal(wallClockWentBack(before, { wall: 900_000, mono: 3_000 }), false, 'a jump forward only brings due times nearer');
 });

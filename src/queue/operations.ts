@@ -157,6 +157,20 @@ export function fail(db: Db, job: Job, error: JobError, now = Date.now()): boole
   return Number(changes) === 1;
 }
 
+/**
+ * After the wall clock went back, a pending job's due time may lie further
+ * away than the backoff that set it (an hour back: an hour more). Every
+ * pending row was last written at `updated_at` with `run_at - updated_at`
+ * still to wait; rows written "in the future" are rebased on `now` so none
+ * waits longer than that. Forward jumps only bring due times nearer.
+ */
+export function rebaseDueTimes(db: Db, now = Date.now()): number {
+  return Number(
+    sql(db, `UPDATE jobs SET run_at = ? + max(0, run_at - updated_at), updated_at = ? WHERE status = 'pending' AND updated_at > ?`).run(now, now, now)
+      .changes,
+  );
+}
+
 export function getPending(db: Db, limit = 100): Job[] {
   const rows = sql(db, `SELECT * FROM jobs WHERE status = 'pending' ORDER BY run_at, id LIMIT ?`)
     .all(limit) as unknown as JobRow[];

@@ -4,7 +4,7 @@
 // for the foreground task).
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
-import { counts, nextDueAt } from '../queue/operations.ts';
+import { counts, nextDueAt, rebaseDueTimes } from '../queue/operations.ts';
 import { describeError } from '../errors.ts';
 import { holdsLease, releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
@@ -33,6 +33,19 @@ export interface DrainOptions {
   onTick?: () => Promise<void>;
   /** Asked between jobs: true hands the queue over to the next worker. */
   shouldHandOver?: () => boolean;
+}
+
+/** Milliseconds on a clock that never jumps (unlike Date.now()). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/** A wall clock that advanced this much less than the monotonic one went back. */
+const JUMP_BACK_MS = 1_000;
+
+/** True when the wall clock went back between two readings of both clocks. */
+export function wallClockWentBack(before: { wall: number; mono: number }, after: { wall: number; mono: number }): boolean {
+  return after.wall - before.wall < after.mono - before.mono - JUMP_BACK_MS;
 }
 
 export interface DrainStats {
@@ -81,6 +94,10 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
   };
 
   let failedRounds = 0;
+  // Due times are wall-clock epochs shared with other processes; a jump back
+  // is seen here against the monotonic clock and the due times are rebased.
+  let clocks = { wall: Date.now(), mono: monotonicMs() };
+  rebaseDueTimes(o.db, clocks.wall);
   try {
     for (;;) {
       try {
@@ -107,6 +124,12 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
     }
     if (pastDeadline()) return { ...stats, reason: 'deadline' };
     if (o.shouldHandOver?.()) return { ...stats, reason: 'handover' };
+    const nowClocks = { wall: Date.now(), mono: monotonicMs() };
+    if (wallClockWentBack(clocks, nowClocks)) {
+      const moved = rebaseDueTimes(o.db, nowClocks.wall);
+      o.log.warn(`the system clock went back ${Math.round((nowClocks.mono - clocks.mono - (nowClocks.wall - clocks.wall)) / 1000)} s: ${moved} due time(s) rebased`);
+    }
+    clocks = nowClocks;
     await o.onTick?.();
     // allSettled: a failing lane must not leave the others running into the next round.
     const settled = await Promise.allSettled(Array.from({ length: Math.max(1, o.concurrency) }, lane));
