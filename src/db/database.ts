@@ -109,6 +109,22 @@ export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
 }
 
+/** Primary SQLite result codes of a disk or lock that may come back: BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN. */
+const STORAGE_CODES = new Set([5, 6, 8, 10, 13, 14]);
+
+/**
+ * True for failures of the storage under the database that pass when the disk
+ * does (full, read-only, I/O error, locked): worth waiting for, never a reason
+ * to give the queue up.
+ */
+export function isStorageFault(err: unknown): boolean {
+  const errcode = (err as { errcode?: unknown } | undefined)?.errcode;
+  if (typeof errcode === 'number') return STORAGE_CODES.has(errcode & 0xff);
+  return /database or disk is full|disk I\/O error|readonly database|database is locked|unable to open database/i.test(
+    err instanceof Error ? err.message : String(err),
+  );
+}
+
 /** SQLite's codes for a file that is not (or no longer) a sound database. */
 const DAMAGED = /SQLITE_CORRUPT|SQLITE_NOTADB|file is not a database|database disk image is malformed/i;
 

@@ -75,6 +75,20 @@ export function recoverExpiredLeases(db: Db, now = Date.now(), owner?: string): 
   });
 }
 
+/**
+ * Jobs this worker claimed and no longer runs (asked between rounds, when no
+ * lane is running) go back to pending, or are dropped for a pending twin.
+ */
+export function requeueOwnJobs(db: Db, owner: string, now = Date.now()): number {
+  return transaction(db, () => {
+    const dropped = sql(db, `DELETE FROM jobs WHERE status = 'in_progress' AND owner = ?
+           AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`).run(owner).changes;
+    const revived = sql(db, `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, owner = NULL, run_at = ?, updated_at = ?
+         WHERE status = 'in_progress' AND owner = ?`).run(now, now, owner).changes;
+    return Number(dropped) + Number(revived);
+  });
+}
+
 export interface ClaimOptions {
   kinds?: readonly JobKind[] | undefined;
   /** The worker lease this claim is made under (recorded on the job). */

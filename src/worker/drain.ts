@@ -2,16 +2,18 @@
 // task: run up to `concurrency` jobs at once while holding the worker lease,
 // sleep until the next job is due, stop when idle long enough (or at once,
 // for the foreground task).
-import type { Db } from '../db/database.ts';
+import { type Db, isStorageFault } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
-import { counts, nextDueAt, rebaseDueTimes } from '../queue/operations.ts';
+import { counts, nextDueAt, rebaseDueTimes, requeueOwnJobs } from '../queue/operations.ts';
 import { describeError } from '../errors.ts';
 import { holdsLease, releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
 import { sleep } from './sleep.ts';
 
-/** Consecutive failed rounds before the drain gives up (and the lease lapses). */
+/** Consecutive failed rounds before the drain gives up (and the lease lapses), unless the disk is at fault. */
 const MAX_FAILED_ROUNDS = 10;
+/** The longest wait between two rounds while the disk is full, read-only or failing. */
+const STORAGE_WAIT_MAX_MS = 5_000;
 
 export interface DrainOptions {
   db: Db;
@@ -101,13 +103,24 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
   try {
     for (;;) {
       try {
+        // A failed round may have left a job of ours claimed (its ack met a
+        // full disk); no lane runs between rounds, so it goes back to pending.
+        if (failedRounds > 0) requeueOwnJobs(o.db, o.owner);
         const done = await round();
         if (done) return done;
         failedRounds = 0;
       } catch (err) {
-        // An unexpected failure of the queue itself (a database busy past its
-        // timeout, say): wait and carry on rather than strand the queue.
-        if (++failedRounds >= MAX_FAILED_ROUNDS) throw err;
+        failedRounds++;
+        if (isStorageFault(err)) {
+          // A full, read-only or failing disk: the queue on it is intact and
+          // this worker drains it by itself once the disk is back.
+          if (failedRounds === 1 || failedRounds % 20 === 0) o.log.warn(`waiting for the database's disk (round ${failedRounds}): ${describeError(err)}`);
+          await sleep(Math.min(STORAGE_WAIT_MAX_MS, pollMs * failedRounds));
+          continue;
+        }
+        // Another unexpected failure of the queue itself: wait and carry on
+        // for a while rather than strand the queue.
+        if (failedRounds >= MAX_FAILED_ROUNDS) throw err;
         o.log.warn(`drain round failed (${failedRounds}/${MAX_FAILED_ROUNDS}), retrying: ${describeError(err)}`);
         await sleep(pollMs * failedRounds);
       }
