@@ -74,7 +74,8 @@ export interface FakePlex {
   setRateLimit(count: number, retryAfterSeconds: number): void;
   /** The next `count` requests fail with `status` (Plex's HTML error page). */
   failNext(count: number, status: number): void;
-  setLatency(ms: number): void;
+  /** Delay before each answer: `ms`, plus up to `jitterMs` more at random per request. */
+  setLatency(ms: number, jitterMs?: number): void;
   /** The next `count` responses with a body are cut off halfway (socket destroyed). */
   cutBody(count: number): void;
   setHang(on: boolean): void;
@@ -102,7 +103,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     scans: [],
   };
   const requests: LoggedRequest[] = [];
-  const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, cut: 0, hang: false };
+  const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, jitter: 0, cut: 0, hang: false };
   let nextKey = 100;
 
   // Edits travel in the query, so a long summary makes a long URL. Node's
@@ -120,7 +121,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       }
       requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers, at: state.options.now() });
       if (faults.hang) return; // never answer; close() destroys the socket
-      setTimeout(() => answer(req, res, target, body), faults.latency);
+      setTimeout(() => answer(req, res, target, body), faults.latency + Math.random() * faults.jitter);
     });
   });
 
@@ -208,8 +209,9 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       faults.failCount = count;
       faults.failStatus = status;
     },
-    setLatency(ms) {
+    setLatency(ms, jitterMs = 0) {
       faults.latency = ms;
+      faults.jitter = jitterMs;
     },
     cutBody(count) {
       faults.cut = count;
