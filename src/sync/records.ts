@@ -64,3 +64,9 @@ export function putRecord(db: Db, r: SyncRecord): void {
 export function deleteRecord(db: Db, sceneId: string): void {
   sql(db, 'DELETE FROM sync_records WHERE scene_id = ?').run(sceneId);
 }
+
+/** Scenes whose sync record names this Plex item. */
+export function scenesRecordedFor(db: Db, ratingKey: string): string[] {
+  const rows = sql(db, 'SELECT scene_id FROM sync_records WHERE rating_key = ?').all(ratingKey) as { scene_id: string }[];
+  return rows.map((r) => r.scene_id);
+}
