@@ -119,12 +119,14 @@ describe('PlexClient error classes', () => {
     assert.equal((await client.listSectionPage('1', 0, 50)).items.length, 3);
   });
 
-  it('a cancelled request is transient', async () => {
+  it('a cancelled request is transient, and not a sign that Plex is down', async () => {
     plex.setHang(true);
     const controller = new AbortController();
     const pending = failure(() => client.sections(controller.signal));
     controller.abort();
-    assert.equal((await pending).code, 'network');
+    const err = await pending;
+    assert.equal(err.code, 'cancelled');
+    assert.equal(err.transient, true);
   });
 
   it('a body that is not JSON is a transient unreadable response', async () => {

@@ -124,7 +124,7 @@ export class PlexClient {
     const mc = await this.#json('GET', path, { signal });
     const item = mc.Metadata?.[0];
     // An empty container instead of a 404: nothing this token may see under that key.
-    if (!item) throw new PermanentError('not_found', 'Plex returned no item for this key', { http: { method: 'GET', url: path, status: 200 } });
+    if (!item) throw new PermanentError('not_found', 'Plex returned no item for this key', { http: { method: 'GET', url: path, status: 200 }, origin: 'plex' });
     return item;
   }
 
@@ -175,11 +175,11 @@ export class PlexClient {
     try {
       parsed = JSON.parse(res.body.toString('utf8'));
     } catch (cause) {
-      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: shorten(path), status: res.status } });
+      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: shorten(path), status: res.status }, origin: 'plex' });
     }
     const mc = (parsed as { MediaContainer?: unknown } | null)?.MediaContainer;
     if (typeof mc !== 'object' || mc === null) {
-      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: shorten(path), status: res.status } });
+      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: shorten(path), status: res.status }, origin: 'plex' });
     }
     return mc as PlexMediaContainer;
   }

@@ -21,20 +21,21 @@ export function errorForStatus(
 ): PlexSyncError | null {
   if (status >= 200 && status < 300) return null;
   if (status === 401) {
-    return new PermanentError('unauthorized', 'Plex rejected the token: check the plexToken setting', { http });
+    return new PermanentError('unauthorized', 'Plex rejected the token: check the plexToken setting', { http, origin: 'plex' });
   }
-  if (status === 404) return new PermanentError('not_found', 'Plex has no such item or route', { http });
+  if (status === 404) return new PermanentError('not_found', 'Plex has no such item or route', { http, origin: 'plex' });
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(retryAfter);
     return new TransientError('rate_limited', 'Plex asked to slow down (429)', {
       http,
+      origin: 'plex',
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
   // PMS answers 503 with a Maintenance body while it migrates its database at start.
   if (status === 503 && /title="Maintenance"/.test(body)) {
-    return new TransientError('plex_starting', 'Plex is starting (database maintenance)', { http });
+    return new TransientError('plex_starting', 'Plex is starting (database maintenance)', { http, origin: 'plex' });
   }
-  if (status >= 500) return new TransientError('http_5xx', `Plex server error ${status}`, { http });
-  return new PermanentError('bad_request', `Plex refused the request (${status})`, { http });
+  if (status >= 500) return new TransientError('http_5xx', `Plex server error ${status}`, { http, origin: 'plex' });
+  return new PermanentError('bad_request', `Plex refused the request (${status})`, { http, origin: 'plex' });
 }

@@ -70,10 +70,10 @@ export class Transport {
       return await this.#exchange(req, limit.signal);
     } catch (cause) {
       if (limit.expired()) {
-        throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details });
+        throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details, origin: 'plex' });
       }
       if (req.signal?.aborted) {
-        throw new TransientError('network', 'request to Plex was cancelled', { cause, http: details });
+        throw new TransientError('cancelled', 'request to Plex was cancelled', { cause, http: details, origin: 'plex' });
       }
       const code = (cause as { code?: unknown }).code;
       const why = typeof code === 'string' ? code : (cause as Error).message;
@@ -82,9 +82,10 @@ export class Transport {
         throw new PermanentError('bad_settings', `Plex's TLS certificate is not trusted (${code}): fix it or turn on plexInsecureTls`, {
           cause,
           http: details,
+          origin: 'plex',
         });
       }
-      throw new TransientError('network', `cannot reach Plex (${why})`, { cause, http: details });
+      throw new TransientError('network', `cannot reach Plex (${why})`, { cause, http: details, origin: 'plex' });
     } finally {
       limit.dispose();
     }
