@@ -80,4 +80,7 @@ export const migrations: readonly string[] = [
   `,
   // 2: the screenshot URL last uploaded, so an unchanged cover costs no download.
   `ALTER TABLE sync_records ADD COLUMN poster_url TEXT;`,
+  // 3: path keys are now NFC, and //server shares are Windows paths: index Plex's files again.
+  `DELETE FROM plex_parts;
+   UPDATE plex_sections SET indexed_at = NULL, max_updated_at = NULL;`,
 ];

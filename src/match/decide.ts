@@ -91,9 +91,10 @@ function uniqueCandidates(hits: readonly Candidate[]): Candidate[] {
   return [...seen.values()];
 }
 
-/** Windows names ignore case only when Plex's own path is a Windows path. */
+/** Names compare in NFC; Windows names ignore case only when Plex's own path is a Windows path. */
 function sameBasename(plexFile: string, name: string): boolean {
-  const theirs = basenameOf(plexFile);
-  if (theirs === name) return true;
-  return isWindowsPath(plexFile) && theirs.toLocaleLowerCase('und') === name.toLocaleLowerCase('und');
+  const theirs = basenameOf(plexFile).normalize('NFC');
+  const ours = name.normalize('NFC');
+  if (theirs === ours) return true;
+  return isWindowsPath(plexFile) && theirs.toLocaleLowerCase('und') === ours.toLocaleLowerCase('und');
 }

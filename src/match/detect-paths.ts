@@ -9,7 +9,7 @@
 // two Plex prefixes (two libraries mounted apart), the pairs of those files
 // are made one segment more specific until they no longer collide.
 import { type Candidate, type CandidateLookup, decideMatch, type SceneFile } from './decide.ts';
-import { basenameOf, isWindowsPath, mapStashPath, type PathMapping, pathKey, samePath } from './pathmap.ts';
+import { basenameKey, basenameOf, isWindowsPath, mapStashPath, type PathMapping, pathKey, samePath } from './pathmap.ts';
 
 export interface SceneFiles {
   sceneId: string;
@@ -107,9 +107,9 @@ export function plexFileLookup(files: readonly PlexFile[]): CandidateLookup {
       else map.set(key, [c]);
     };
     add(byPath, pathKey(f.path));
-    add(byName, basenameOf(f.path).toLowerCase());
+    add(byName, basenameKey(basenameOf(f.path)));
   });
-  return { byPath: (p) => byPath.get(pathKey(p)) ?? [], byBasename: (n) => byName.get(n.toLowerCase()) ?? [] };
+  return { byPath: (p) => byPath.get(pathKey(p)) ?? [], byBasename: (n) => byName.get(basenameKey(n)) ?? [] };
 }
 
 /** The best-aligned Plex twin of a Stash file, if exactly one stands out. */

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { PlexClient, PlexSection } from '../plex/client.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { Candidate } from './decide.ts';
-import { basenameOf, pathKey } from './pathmap.ts';
+import { basenameKey, basenameOf, pathKey } from './pathmap.ts';
 
 export interface LibraryIndexOptions {
   /** Section titles to search; empty: every section of type movie. */
@@ -63,7 +63,7 @@ export class LibraryIndex {
   }
 
   byBasename(basename: string): Candidate[] {
-    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basename.toLowerCase());
+    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basenameKey(basename));
   }
 
   #candidates(query: string, value: string): Candidate[] {
@@ -156,7 +156,7 @@ export class LibraryIndex {
     for (const media of item.Media ?? []) {
       for (const part of media.Part ?? []) {
         if (!part.file) continue;
-        const basename = basenameOf(part.file).toLowerCase();
+        const basename = basenameKey(basenameOf(part.file));
         insert.run(part.file, item.ratingKey, sectionId, pathKey(part.file), basename, part.size ?? null, item.updatedAt ?? null);
       }
     }

@@ -3,7 +3,7 @@
 // is no match, and PlexSync never edits an item it did not match this way.
 import { PermanentError, TransientError } from '../errors.ts';
 import { type Candidate, decideMatch, fallbackCandidates } from '../match/decide.ts';
-import { basenameOf, folderOf, mapStashPath, samePath } from '../match/pathmap.ts';
+import { basenameOf, folderOf, isInside, mapStashPath, samePath } from '../match/pathmap.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from './model.ts';
 import { scenesRecordedFor } from './records.ts';
@@ -83,7 +83,7 @@ async function requestScan(tried: readonly string[], deps: SceneSyncDeps, signal
   const asked: string[] = [];
   for (const path of tried) {
     const folder = folderOf(path);
-    const section = sections.find((s) => s.locations.some((loc) => path.startsWith(loc)));
+    const section = sections.find((s) => s.locations.some((loc) => isInside(path, loc)));
     if (!section || asked.includes(folder)) continue;
     await deps.plex.scanFolder(section.id, folder, signal);
     asked.push(folder);
