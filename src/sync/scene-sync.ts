@@ -53,8 +53,10 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const current = toPlexItemState(item, sectionId);
   const record = getRecord(db, sceneId);
   const managed = record?.ratingKey === ratingKey ? record.collections : [];
+  // Before PlexSync first writes an item, every collection it has is the user's.
+  const handMade = record?.ratingKey === ratingKey ? (record.handMadeCollections ?? []) : current.tags.collection;
   const desired = desiredState(scene, deps.toggles);
-  const plan = diffState(desired, current, managed);
+  const plan = diffState(desired, current, managed, handMade);
   const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
 
   // The poster: fetched only when Stash's screenshot URL (which carries a
@@ -85,11 +87,15 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   if (poster) {
     await plex.uploadPoster(ratingKey, poster.bytes, poster.contentType, signal);
     changed.push('poster');
+    wrote = true;
   }
   if (wrote) {
     // A 200 proves nothing: Plex ignores what it does not understand.
-    const after = toPlexItemState(await plex.getItem(ratingKey, signal), sectionId);
-    const missing = verifyApplied(desired, after, managed);
+    const afterItem = await plex.getItem(ratingKey, signal);
+    const after = toPlexItemState(afterItem, sectionId);
+    const missing = verifyApplied(desired, after, managed, handMade);
+    // An upload that took becomes the selected poster, so the item's thumb moves.
+    if (poster && (afterItem.thumb ?? null) === (item.thumb ?? null)) missing.push('poster');
     if (missing.length > 0) {
       throw new TransientError('write_not_applied', `Plex accepted the edit of item ${ratingKey} but did not apply: ${missing.join(', ')}`);
     }
@@ -105,6 +111,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     posterUrl,
     collections: plan.newManagedCollections,
     sceneUpdatedAt: scene.updatedAt,
+    handMadeCollections: handMade,
   });
   const summary = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
   return { ratingKey, changed, summary };

@@ -16,6 +16,12 @@ export interface FakePlexOptions {
   version?: string;
   /** false: PUT /library/metadata/{rk} answers 404, as on servers without that route. */
   metadataEditRoute?: boolean;
+  /**
+   * true: tag names that differ only in case are one tag, as in a Plex that
+   * matches tag names case-insensitively (the assumption behind editSteps'
+   * two-step rename in src/sync/diff.ts; not verified against a live PMS).
+   */
+  foldTagCase?: boolean;
 }
 
 export interface LoggedRequest {
@@ -50,6 +56,7 @@ export interface FakeState {
   collections: Map<string, Set<string>>;
   posters: Map<string, Poster[]>;
   scans: { sectionId: string; path: string | null }[];
+  faults: { ignorePosters: number };
 }
 
 export interface FakePlex {
@@ -74,6 +81,8 @@ export interface FakePlex {
   /** The next `count` responses with a body are cut off halfway (socket destroyed). */
   cutBody(count: number): void;
   setHang(on: boolean): void;
+  /** The next `count` poster uploads answer 200 but change nothing (a 200 proves nothing). */
+  ignorePosters(count: number): void;
   close(): Promise<void>;
 }
 
@@ -89,7 +98,9 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       machineIdentifier: options.machineIdentifier ?? 'fake-machine-id',
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
+      foldTagCase: options.foldTagCase ?? false,
     },
+    faults: { ignorePosters: 0 },
     items: new Map(),
     pending: [],
     collections: new Map(),
@@ -211,6 +222,9 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     },
     setHang(on) {
       faults.hang = on;
+    },
+    ignorePosters(count) {
+      state.faults.ignorePosters = count;
     },
     async close() {
       faults.hang = false;
