@@ -44,7 +44,7 @@ describe('PlexClient error classes', () => {
     const err = await failure(() => client.sections());
     assert.equal(err.code, 'unauthorized');
     assert.equal(err.transient, false);
-    assert.equal(err.message, 'Plex rejected the token: check the plexToken setting');
+    assert.match(err.message, /^Plex rejected the token: check the plexToken setting/);
     assert.deepEqual(err.http, { method: 'GET', url: '/library/sections', status: 401 });
   });
 

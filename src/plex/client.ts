@@ -2,7 +2,7 @@
 // purpose: it classifies each failure once (transport.ts, status.ts) and the
 // worker's retry policy and circuit breaker decide what to do with it.
 
-import { errorCode, type HttpDetails, PermanentError, TransientError } from '../errors.ts';
+import { errorCode, type HttpDetails, PermanentError, type PlexSyncError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
 import { encodeEdit } from './edit-query.ts';
 import { errorForStatus } from './status.ts';
@@ -204,7 +204,34 @@ export class PlexClient {
     );
     const retryAfter = res.headers['retry-after'];
     const err = errorForStatus(res.status, res.body.toString('utf8', 0, 2048), retryAfter, { ...details, status: res.status });
-    if (err) throw err;
+    if (err) throw await this.#explain(err, method);
     return res;
+  }
+
+  /**
+   * The two wrong plexUrls met most: the address of Plex Web (`.../web`),
+   * which answers 404 to every API route, and a server that is not Plex at
+   * all (a router, a reverse proxy's login page), whose 401 is no verdict on
+   * the token. Both become a permanent bad_settings error that says what was
+   * tried and what to do.
+   */
+  async #explain(err: PlexSyncError, method: string): Promise<PlexSyncError> {
+    const tried = `${this.#base.origin}${this.#base.pathname.replace(/\/$/, '')}`;
+    if (err.code === 'not_found' && /\/web\/?$/.test(this.#base.pathname)) {
+      return new PermanentError('bad_settings', `plexUrl ${tried} is the address of Plex Web, not of the server's API: use it without "/web" (e.g. ${this.#base.origin})`, {
+        ...(err.http ? { http: err.http } : {}),
+        origin: 'plex',
+      });
+    }
+    if (err.code !== 'unauthorized' || (method === 'GET' && err.http?.url === '/identity')) return err;
+    const isPlex = await this.identity(AbortSignal.timeout(Math.min(5_000, this.#options.timeoutMs))).then(
+      (id) => id.machineIdentifier !== '',
+      () => false,
+    );
+    if (isPlex) return err;
+    return new PermanentError('bad_settings', `the server at ${tried} refused the request (401) but is not a Plex Media Server (it does not answer GET /identity as Plex does): check plexUrl`, {
+      ...(err.http ? { http: err.http } : {}),
+      origin: 'plex',
+    });
   }
 }

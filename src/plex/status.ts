@@ -40,7 +40,7 @@ export function errorForStatus(
 ): PlexSyncError | null {
   if (status >= 200 && status < 300) return null;
   if (status === 401) {
-    return new PermanentError('unauthorized', 'Plex rejected the token: check the plexToken setting', { http, origin: 'plex' });
+    return new PermanentError('unauthorized', 'Plex rejected the token: check the plexToken setting (Plex Web: an item\'s "Get Info" > "View XML" shows X-Plex-Token in the address)', { http, origin: 'plex' });
   }
   if (status === 404) return new PermanentError('not_found', 'Plex has no such item or route', { http, origin: 'plex' });
   // Retry-After is honoured on every transient answer that carries one.
