@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'stash_auth' // Stash refused our session or key
   | 'unauthorized' // 401: wrong token or session
   | 'bad_request' // 400 and other 4xx
+  | 'request_too_large' // 414, 431, or a 400 or reset on a long request: split it
   | 'not_found'
   | 'ambiguous_match'
   | 'scene_gone' // the scene no longer exists in Stash

@@ -2,7 +2,7 @@
 // purpose: it classifies each failure once (transport.ts, status.ts) and the
 // worker's retry policy and circuit breaker decide what to do with it.
 
-import { errorCode, type HttpDetails, PermanentError, type PlexSyncError, TransientError } from '../errors.ts';
+import { errorCode, type HttpDetails, PermanentError, PlexSyncError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
 import { encodeEdit } from './edit-query.ts';
 import { errorForStatus } from './status.ts';
@@ -52,6 +52,8 @@ interface RequestOptions {
 /** Ratings keys per GET /library/metadata/{a},{b},...: keeps the URL short. */
 const ITEMS_PER_REQUEST = 40;
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+/** Past this many characters a 400 or a reset on an edit is taken as "too large" (nginx's default cap is 8 KiB). */
+const LONG_REQUEST = 4_096;
 /** An edit URL can carry a 20,000-character summary; errors and log lines need only its start. */
 const MAX_LOGGED_URL = 300;
 
@@ -137,10 +139,38 @@ export class PlexClient {
     const query = encodeEdit(edit, { type: 1 });
     const rk = encodeURIComponent(ratingKey);
     try {
-      await this.#send('PUT', `/library/metadata/${rk}?${query}`, { signal });
+      await this.#sendEdit(`/library/metadata/${rk}?${query}`, signal);
     } catch (err) {
       if (errorCode(err) !== 'not_found' || sectionId === null) throw err;
-      await this.#send('PUT', `/library/sections/${encodeURIComponent(sectionId)}/all?id=${rk}&${query}`, { signal });
+      await this.#sendEdit(`/library/sections/${encodeURIComponent(sectionId)}/all?id=${rk}&${query}`, signal);
+    }
+  }
+
+  /** The length of the request line an edit makes (the longer, section route), for sizing a cut. */
+  editLength(ratingKey: string, edit: PlexEdit): number {
+    return `PUT ${this.#base.pathname}library/sections/0000/all?id=${encodeURIComponent(ratingKey)}&${encodeEdit(edit, { type: 1 })} HTTP/1.1`.length;
+  }
+
+  /**
+   * An edit refused for its size: 414 or 431 always, a 400 or a reset
+   * connection when the request line is long (HTTP servers and proxies
+   * commonly cap it at 8-64 KiB; nginx answers 414, some servers 400, some
+   * just close the connection). Reported as request_too_large, which the
+   * sync answers by splitting the edit.
+   */
+  async #sendEdit(path: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.#send('PUT', path, { signal });
+    } catch (err) {
+      const status = err instanceof PlexSyncError ? err.http?.status : undefined;
+      const long = path.length > LONG_REQUEST;
+      const tooLarge = status === 414 || status === 431 || (long && status === 400) || (long && status === undefined && errorCode(err) === 'network');
+      if (!tooLarge) throw err;
+      throw new PermanentError('request_too_large', `Plex refused an edit of ${path.length} characters for its size`, {
+        cause: err,
+        ...(err instanceof PlexSyncError && err.http ? { http: err.http } : {}),
+        origin: 'plex',
+      });
     }
   }
 

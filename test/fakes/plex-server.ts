@@ -22,6 +22,12 @@ export interface FakePlexOptions {
    * two-step rename in src/sync/diff.ts; not verified against a live PMS).
    */
   foldTagCase?: boolean;
+  /**
+   * Longest request target accepted; longer ones get 414, as from nginx
+   * (large_client_header_buffers: 8 KiB by default) in front of Plex. PMS's
+   * own limit is not documented. Default: no cap.
+   */
+  maxRequestTarget?: number;
 }
 
 export interface LoggedRequest {
@@ -99,6 +105,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
       foldTagCase: options.foldTagCase ?? false,
+      maxRequestTarget: options.maxRequestTarget ?? Number.POSITIVE_INFINITY,
     },
     faults: { ignorePosters: 0 },
     items: new Map(),
@@ -126,6 +133,10 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       }
       requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers });
       if (faults.hang) return; // never answer; close() destroys the socket
+      if ((req.url ?? '').length > state.options.maxRequestTarget) {
+        send(res, htmlReply(414), faults);
+        return;
+      }
       setTimeout(() => answer(req, res, target, body), faults.latency);
     });
   });
@@ -260,6 +271,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  414: 'Request-URI Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
