@@ -8,12 +8,10 @@ import type { RunContext } from '../entry/context.ts';
 import { argString } from '../entry/input.ts';
 import { describeError, errorCode, PermanentError } from '../errors.ts';
 import { detectPathMap } from '../match/detect-paths.ts';
-import { parsePathMap } from '../match/pathmap.ts';
 import { PlexClient } from '../plex/client.ts';
 import { type PlexConnection, PlexTvClient } from '../plex/plex-tv.ts';
 import { registerSecret } from '../log/redact.ts';
 import { loadSyncDeps, plexClientIdentifier, stashClientFor } from '../sync/worker-deps.ts';
-import { exactMatches } from './check-setup.ts';
 import { collectFiles } from './detect-paths.ts';
 import { withNextStep } from './next-step.ts';
 
@@ -164,15 +162,15 @@ export async function libraries(ctx: RunContext, db: Db) {
     const list = movies.map((s) => ({ id: s.id, title: s.title, locations: s.locations, selected: wanted.length === 0 || wanted.includes(s.title.toLowerCase()) }));
     const { plexFiles, scenes } = await collectFiles(sync, db);
     const d = detectPathMap(scenes, plexFiles, sync.mappings);
-    const suggestion = d.matchedWithSuggestion >= d.matchedWithCurrent ? d.suggestion : settings.pathMapRaw;
+    // Counted by exact path: a file-name-and-size match says little about the mapping.
     return {
       libraries: list,
       paths: {
         current: settings.pathMapRaw,
-        suggestion,
+        suggestion: d.better ? d.suggestion : settings.pathMapRaw,
         scenes: d.scenes,
-        matchedWithSuggestion: exactMatches(scenes, plexFiles, parsePathMap(suggestion)),
-        matchedWithCurrent: exactMatches(scenes, plexFiles, sync.mappings),
+        matchedWithSuggestion: d.better ? d.exactWithSuggestion : d.exactWithCurrent,
+        matchedWithCurrent: d.exactWithCurrent,
       },
     };
   } finally {
