@@ -20,6 +20,8 @@ export interface EnvKnobs {
   circuitProbeMs: number;
   /** PLEXSYNC_CIRCUIT_MAX_PROBE_MS: the longest wait between two probes of a down Plex. */
   circuitMaxProbeMs: number;
+  /** PLEXSYNC_PLAYS_POLL_MS: how often the service imports plays from Plex (with importPlays on). */
+  playsPollMs: number;
 }
 
 export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
@@ -31,6 +33,7 @@ export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
   catchUpIntervalMs: 10 * 60_000,
   circuitProbeMs: 2_000,
   circuitMaxProbeMs: 60_000,
+  playsPollMs: 15 * 60_000,
 };
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -54,5 +57,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvKnobs {
     catchUpIntervalMs: positiveInt(env, 'PLEXSYNC_CATCHUP_INTERVAL_MS', ENV_DEFAULTS.catchUpIntervalMs),
     circuitProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_PROBE_MS', ENV_DEFAULTS.circuitProbeMs),
     circuitMaxProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_MAX_PROBE_MS', ENV_DEFAULTS.circuitMaxProbeMs),
+    playsPollMs: positiveInt(env, 'PLEXSYNC_PLAYS_POLL_MS', ENV_DEFAULTS.playsPollMs),
   };
 }

@@ -8,11 +8,12 @@ import type { PathMapping } from '../match/pathmap.ts';
 import type { PlexClient } from '../plex/client.ts';
 import { toPlexItemState } from '../plex/item-state.ts';
 import type { StashClient } from '../stash/client.ts';
+import type { PlexMetadata } from '../plex/wire.ts';
 import type { FieldToggles } from './desired.ts';
 import { desiredState } from './desired.ts';
 import { diffState, editSteps, verifyApplied } from './diff.ts';
 import { findPlexItem } from './find-item.ts';
-import { isEmptyEdit } from './model.ts';
+import { isEmptyEdit, type StashScene } from './model.ts';
 import { getRecord, putRecord } from './records.ts';
 
 export interface SceneSyncDeps {
@@ -24,6 +25,8 @@ export interface SceneSyncDeps {
   toggles: FieldToggles;
   requestScans: boolean;
   log: Logger;
+  /** With importRatings: true when Plex's rating is the later change and must not be overwritten. */
+  plexRatingStands?: (scene: StashScene, item: PlexMetadata) => boolean;
 }
 
 export interface SceneSyncResult {
@@ -54,6 +57,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const record = getRecord(db, sceneId);
   const managed = record?.ratingKey === ratingKey ? record.collections : [];
   const desired = desiredState(scene, deps.toggles);
+  if (desired.rating !== undefined && deps.plexRatingStands?.(scene, item)) delete desired.rating;
   const plan = diffState(desired, current, managed);
   const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
 
