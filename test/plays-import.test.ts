@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readEnv } from '../src/config/env.ts';
+import { parseSettings } from '../src/config/settings.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { createLogger } from '../src/log/logger.ts';
 import type { ImportSummary } from '../src/plays/model.ts';
+import { importPlaysJob } from '../src/plays/service-job.ts';
+import { StashClient } from '../src/stash/client.ts';
+import { connectionFromServer } from '../src/stash/connection.ts';
 import { type World, startWorld } from './helpers/world.ts';
 import { runPlugin, taskInput } from './helpers/plugin.ts';
 import { withDb } from './fault-support.ts';
@@ -217,4 +224,28 @@ test('a SIGKILL mid-import, then a rerun: every play lands exactly once', async 
   assert.ok(rerun.playsRecovered >= 1, 'the play sent before the kill was found in Stash, not sent again');
   for (const [i, p] of pairs.entries()) assert.deepEqual(w.stash.plays(p.scene).history, [viewed[i]], `scene ${p.scene}`);
   assert.equal(summaryOf(await w.task('import_plays')).playsAdded, 0);
+});
+
+test('the service job imports every PLEXSYNC_PLAYS_POLL_MS, and does nothing while importPlays is off', async (t) => {
+  const { w, pairs } = await matchedWorld(t, {}, 1);
+  const viewedAt = now() - DAY;
+  w.plex.addPlay({ ratingKey: pairs[0]!.rk, viewedAt });
+  const env = readEnv({ ...w.env, PLEXSYNC_PLAYS_POLL_MS: undefined });
+  const db = await openDatabase(w.dataDir);
+  t.after(() => db.close());
+  const log = createLogger(() => undefined);
+  const ctx = { input: { server_connection: w.stash.serverConnection() }, connection: w.stash.serverConnection(), env, dataDir: w.dataDir, log, script: '' };
+  const host = { ctx, db, log, settings: async () => parseSettings(await new StashClient({ ...connectionFromServer(ctx.connection, {}), timeoutMs: 30_000 }).pluginSettings()) };
+  const job = importPlaysJob(host as Parameters<typeof importPlaysJob>[0]);
+  assert.equal(job.everyMs, 15 * 60_000, 'default 15 minutes');
+  assert.equal(importPlaysJob({ ...host, ctx: { ...ctx, env: readEnv({ PLEXSYNC_PLAYS_POLL_MS: '5000' }) } } as Parameters<typeof importPlaysJob>[0]).everyMs, 5000);
+
+  await job.run(new AbortController().signal);
+  assert.deepEqual(w.stash.plays(pairs[0]!.scene).history, [], 'off: nothing imported');
+  assert.equal(w.plex.requestCount({ path: '/status/sessions/history/all' }), 0);
+
+  w.stash.setSettings({ plexUrl: w.plex.url, plexToken: w.plex.token, importPlays: true });
+  await job.run(new AbortController().signal);
+  await job.run(new AbortController().signal);
+  assert.deepEqual(w.stash.plays(pairs[0]!.scene).history, [viewedAt]);
 });

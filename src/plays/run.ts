@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Wait for another import to finish (tasks); false: skip this round (timers). */
   wait: boolean;
   progress?: (fraction: number) => void;
+  /** Aborts Plex requests (a stopping service); what was recorded stays safe to resume. */
+  signal?: AbortSignal;
 }
 
 export async function runPlaysImport(db: Db, settings: Settings, sync: Pick<SceneSyncDeps, 'plex' | 'stash' | 'index'>, log: Logger, options: RunOptions): Promise<ImportSummary> {
@@ -34,6 +36,7 @@ export async function runPlaysImport(db: Db, settings: Settings, sync: Pick<Scen
     accounts: settings.importAccounts,
     importRatings: settings.importRatings,
     log,
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   // A dry run writes nothing, so it needs no claim.
   if (options.dryRun) return importPlays(deps, options);
