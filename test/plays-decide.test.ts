@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { openDatabase } from '../src/db/database.ts';
 import { onSceneUpdate } from '../src/hooks/handlers.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { noteRatingWrite } from '../src/plays/ledger.ts';
+import { getPlayState, noteRatingWrite, setAgreedRating } from '../src/plays/ledger.ts';
 import { ECHO_WINDOW_MS, isImportedRatingEcho } from '../src/plays/echo.ts';
 import { epochSeconds, playsToSend, ratingWinner, resumeToWrite, timestampOf, toRating100 } from '../src/plays/decide.ts';
 import { tempDir } from './helpers/temp.ts';
@@ -124,5 +124,14 @@ describe('the hook recognises a rating PlexSync wrote', () => {
     assert.equal(isImportedRatingEcho(db, 'Scene.Update.Post', '7', { id: '7', rating100: 80 }, ['id', 'rating100'], now), true);
     const edit = onSceneUpdate(db, { id: '7', type: 'Scene.Update.Post', input: { id: '7', rating100: 60 }, inputFields: ['id', 'rating100'] }, log);
     assert.equal(edit.queued, true);
+  });
+
+  it('noting a write does not move the agreed rating: a write Stash never took must not look like a Stash edit', async (t) => {
+    const db = await openDatabase(tempDir(t));
+    t.after(() => db.close());
+    setAgreedRating(db, '7', 60);
+    noteRatingWrite(db, '7', 80);
+    assert.equal(getPlayState(db, '7')?.agreedRating100, 60);
+    assert.equal(getPlayState(db, '7')?.writtenRating100, 80);
   });
 });

@@ -21,7 +21,7 @@ import {
   setViewOffset,
   unmatchedCount,
 } from './ledger.ts';
-import type { ImportSummary, PlexPlayState } from './model.ts';
+import type { ImportSummary, PlexPlayState, SkipReason } from './model.ts';
 import { matchedItems, readPlexStates } from './plex-state.ts';
 
 export interface ImportDeps {
@@ -180,6 +180,7 @@ async function importScene(deps: ImportDeps, plan: ScenePlan, scene: ScenePlays,
     // Committed first: Stash runs the Scene.Update.Post hook inside this mutation.
     noteRatingWrite(db, id, plexRating);
     await stash.setRating(id, plexRating);
+    setAgreedRating(db, id, plexRating);
   }
   summary.ratings++;
 }
@@ -198,7 +199,7 @@ function dryRunOpenPlays(db: Db, fetched: OpenPlay[], sceneOfKey: Map<string, st
   return open;
 }
 
-function bump(summary: ImportSummary, reason: string, n = 1): void {
+function bump(summary: ImportSummary, reason: SkipReason, n = 1): void {
   summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
 }
 

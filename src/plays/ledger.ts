@@ -147,14 +147,15 @@ export function setAgreedRating(db: Db, sceneId: string, rating100: number): voi
 /**
  * Before PlexSync writes a rating into Stash: Stash runs the Scene.Update.Post
  * hook while the mutation is in flight, so the hook must find this committed.
+ * The agreed rating moves only once Stash has taken the write (setAgreedRating):
+ * a write that failed must not look like a change made in Stash.
  */
 export function noteRatingWrite(db: Db, sceneId: string, rating100: number, now = Date.now()): void {
   sql(
     db,
-    `INSERT INTO play_state_imports (scene_id, agreed_rating100, written_rating100, rating_written_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (scene_id) DO UPDATE SET agreed_rating100 = excluded.agreed_rating100,
-       written_rating100 = excluded.written_rating100, rating_written_at = excluded.rating_written_at`,
-  ).run(sceneId, rating100, rating100, now);
+    `INSERT INTO play_state_imports (scene_id, written_rating100, rating_written_at) VALUES (?, ?, ?)
+     ON CONFLICT (scene_id) DO UPDATE SET written_rating100 = excluded.written_rating100, rating_written_at = excluded.rating_written_at`,
+  ).run(sceneId, rating100, now);
 }
 
 // One importer at a time (a task, a worker's start, the service's timer):

@@ -22,7 +22,8 @@ export interface PlexPlayState {
   lastRatedAt: number | null;
 }
 
-export type SkipReason = 'scene_gone' | 'not_matched' | 'account_not_listed';
+/** Why plays were left out: the scene is gone from Stash; the account was taken off importAccounts. */
+export type SkipReason = 'scene_gone' | 'account_not_listed';
 
 export interface ImportSummary {
   enabled: boolean;
