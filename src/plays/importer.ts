@@ -119,11 +119,8 @@ export async function importPlays(deps: ImportDeps, options: { dryRun: boolean; 
     const found = new Map((await deps.stash.scenePlays(batch.map((p) => p.sceneId))).map((s) => [s.id, s]));
     for (const plan of batch) {
       const scene = found.get(plan.sceneId);
-      if (!scene) {
-        bump(summary, 'scene_gone', plan.plays.length || 1);
-        continue;
-      }
-      await importScene(deps, plan, scene, summary, dryRun);
+      if (!scene) bump(summary, 'scene_gone', plan.plays.length || 1);
+      else await importScene(deps, plan, scene, summary, dryRun);
       deps.heartbeat?.();
     }
     progress(0.3 + 0.7 * Math.min(1, (i + batch.length) / Math.max(1, all.length)));
