@@ -79,6 +79,10 @@ test('3 plays are imported across history pages, and a second run adds none', as
   assert.equal(first.unmatchedPlays, 520, 'plays of an item no scene shows wait, counted');
   const pages = w.plex.requests.filter((r) => r.path === '/status/sessions/history/all').map((r) => r.headers['x-plex-container-start']);
   assert.deepEqual(pages, ['0', '500'], 'the history is read page by page');
+  const status = await w.task('status');
+  const last = (status.result.output as { lastPlaysImport: { ok: boolean; message: string } | null }).lastPlaysImport;
+  assert.equal(last?.ok, true);
+  assert.match(last?.message ?? '', /added 3 play/);
 
   const second = summaryOf(await w.task('import_plays'));
   assert.equal(second.playsAdded, 0, second.message);

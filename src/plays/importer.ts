@@ -17,6 +17,7 @@ import {
   noteRatingWrite,
   openPlaysOfMatchedItems,
   type OpenPlay,
+  type PlayState,
   setAgreedRating,
   setViewOffset,
   unmatchedCount,
@@ -105,9 +106,7 @@ export async function importPlays(deps: ImportDeps, options: { dryRun: boolean; 
   deps.heartbeat?.();
   for (const item of items) {
     const state = states.get(item.ratingKey);
-    const taken = getPlayState(db, item.sceneId)?.viewOffsetMs ?? 0;
-    const wantsLook = state && (state.viewOffsetMs !== null || taken > 0 || (deps.importRatings && state.userRating !== null));
-    if (wantsLook) planFor(item.sceneId).plex = state;
+    if (state && plexMoved(state, getPlayState(db, item.sceneId), deps.importRatings)) planFor(item.sceneId).plex = state;
   }
   summary.unmatchedPlays = dryRun ? dryEntries.filter((e) => !sceneOfKey.has(e.ratingKey)).length : unmatchedCount(db);
   progress(0.3);
@@ -180,6 +179,19 @@ async function importScene(deps: ImportDeps, plan: ScenePlan, scene: ScenePlays,
     setAgreedRating(db, id, plexRating);
   }
   summary.ratings++;
+}
+
+/**
+ * Whether Plex shows anything PlexSync has not taken yet: a resume point other
+ * than the last one taken, or a rating other than the one both sides last
+ * agreed on. Only those scenes cost a look in Stash, so a run with nothing new
+ * in Plex stays cheap however large the library.
+ */
+function plexMoved(state: PlexPlayState, record: PlayState | undefined, ratings: boolean): boolean {
+  if ((state.viewOffsetMs ?? 0) !== (record?.viewOffsetMs ?? 0)) return true;
+  if (!ratings || state.userRating === null) return false;
+  const agreed = record?.agreedRating100;
+  return agreed === undefined || agreed === null || agreed !== toRating100(state.userRating);
 }
 
 /** A dry run records nothing: the plays it would take are the open ones plus the entries never seen. */

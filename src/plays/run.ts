@@ -3,7 +3,8 @@
 // and let go at the end. A second caller waits for a running import to end
 // (or for the lease of a killed one to lapse), then runs its own.
 import type { Settings } from '../config/settings.ts';
-import type { Db } from '../db/database.ts';
+import { type Db, getKv, setKv } from '../db/database.ts';
+import { describeError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 import { sleep } from '../worker/sleep.ts';
@@ -54,7 +55,12 @@ export async function runPlaysImport(db: Db, settings: Settings, sync: Pick<Scen
   };
   const timer = setInterval(renew, IMPORT_LEASE_MS / 3);
   try {
-    return await importPlays({ ...deps, heartbeat: renew }, options);
+    const summary = await importPlays({ ...deps, heartbeat: renew }, options);
+    noteLastImport(db, { at: new Date().toISOString(), ok: true, message: summary.message });
+    return summary;
+  } catch (err) {
+    noteLastImport(db, { at: new Date().toISOString(), ok: false, message: describeError(err) });
+    throw err;
   } finally {
     clearInterval(timer);
     releaseImportLease(db, owner);
@@ -72,4 +78,26 @@ async function claim(db: Db, owner: string, wait: boolean): Promise<boolean> {
     if (acquireImportLease(db, owner, IMPORT_LEASE_MS)) return true;
   }
   return false;
+}
+
+export interface LastImport {
+  at: string;
+  ok: boolean;
+  message: string;
+}
+
+const LAST_IMPORT_KEY = 'plays_last_import';
+
+function noteLastImport(db: Db, last: LastImport): void {
+  try {
+    setKv(db, LAST_IMPORT_KEY, JSON.stringify(last));
+  } catch {
+    // Only for the status task; the import's own result stands.
+  }
+}
+
+/** The last import's outcome, for the status task; null when none ran. */
+export function lastImport(db: Db): LastImport | null {
+  const raw = getKv(db, LAST_IMPORT_KEY);
+  return raw ? (JSON.parse(raw) as LastImport) : null;
 }
