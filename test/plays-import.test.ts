@@ -84,8 +84,15 @@ test('3 plays are imported across history pages, and a second run adds none', as
   assert.equal(last?.ok, true);
   assert.match(last?.message ?? '', /added 3 play/);
 
+  const asked = w.plex.requests.length;
   const second = summaryOf(await w.task('import_plays'));
   assert.equal(second.playsAdded, 0, second.message);
+  const again = w.plex.requests.slice(asked).filter((r) => r.path === '/status/sessions/history/all');
+  assert.deepEqual(
+    again.map((r) => r.query.find(([k]) => k === 'viewedAt>')?.[1]),
+    [String(times[2]! - DAY)],
+    'the rerun asks only from a day before the newest play seen: one page',
+  );
   assert.equal(w.stash.plays(a!.scene).history.length + w.stash.plays(b!.scene).history.length, 3);
   assert.match(second.message, /added 0 play/);
 });
