@@ -260,3 +260,16 @@ test('the service job imports every PLEXSYNC_PLAYS_POLL_MS, and does nothing whi
   await job.run(new AbortController().signal);
   assert.deepEqual(w.stash.plays(pairs[0]!.scene).history, [viewedAt]);
 });
+
+test('a scene deleted in Stash is skipped and named in the summary; its plays wait', async (t) => {
+  const { w, pairs } = await matchedWorld(t, { importPlays: true }, 2);
+  const [kept, gone] = pairs;
+  w.plex.addPlay({ ratingKey: kept!.rk, viewedAt: now() - 2 * DAY });
+  w.plex.addPlay({ ratingKey: gone!.rk, viewedAt: now() - DAY });
+  // Deleted with no hook reaching PlexSync: its sync record still names the item.
+  w.stash.deleteScene(gone!.scene);
+  const summary = summaryOf(await w.task('import_plays'));
+  assert.equal(summary.playsAdded, 1);
+  assert.deepEqual(summary.skipped, { scene_gone: 1 });
+  assert.match(summary.message, /skipped: 1 scene\(s\) gone from Stash/);
+});

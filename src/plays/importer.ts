@@ -118,7 +118,7 @@ export async function importPlays(deps: ImportDeps, options: { dryRun: boolean; 
     const found = new Map((await deps.stash.scenePlays(batch.map((p) => p.sceneId))).map((s) => [s.id, s]));
     for (const plan of batch) {
       const scene = found.get(plan.sceneId);
-      if (!scene) bump(summary, 'scene_gone', plan.plays.length || 1);
+      if (!scene) bump(summary, 'scene_gone');
       else await importScene(deps, plan, scene, summary, dryRun);
       deps.heartbeat?.();
     }
@@ -212,9 +212,14 @@ function bump(summary: ImportSummary, reason: SkipReason, n = 1): void {
   summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
 }
 
+const SKIP_TEXT: Record<SkipReason, string> = {
+  scene_gone: 'scene(s) gone from Stash',
+  account_not_listed: 'play(s) of accounts not in importAccounts',
+};
+
 function describe(s: ImportSummary): string {
   const verb = s.dryRun ? 'would add' : 'added';
-  const skipped = Object.entries(s.skipped).map(([reason, n]) => `${n} ${reason.replace(/_/g, ' ')}`);
+  const skipped = (Object.entries(s.skipped) as [SkipReason, number][]).map(([reason, n]) => `${n} ${SKIP_TEXT[reason]}`);
   return [
     `${verb} ${s.playsAdded} play(s), ${s.resumePoints} resume point(s), ${s.ratings} rating(s)`,
     s.playsRecovered > 0 ? `${s.playsRecovered} play(s) were already in Stash` : '',

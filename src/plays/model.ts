@@ -38,7 +38,8 @@ export interface ImportSummary {
   ratings: number;
   /** Plays whose Plex item no scene is matched to yet: imported once it is. */
   unmatchedPlays: number;
-  skipped: Record<string, number>;
+  /** scene_gone counts scenes, account_not_listed counts plays. */
+  skipped: Partial<Record<SkipReason, number>>;
   /** Dry run: what would be written, one line per scene and kind. */
   planned: string[];
   message: string;
