@@ -17,6 +17,7 @@ import {
   SCENE_SAVE_ACTIVITY,
   SCENE_SET_RATING,
   SCENES_UPDATED_SINCE,
+  SCENES_WITH_PATH_LIKE,
 } from './queries.ts';
 import { type FetchedImage, StashTransport, type StashTransportOptions } from './transport.ts';
 import type { WireFindScene, WireFindScenes, WirePluginSettings, WireScene, WireSceneFilter, WireScenePlays, WireSceneStamp } from './types.ts';
@@ -124,6 +125,12 @@ export class StashClient {
 
   async setRating(sceneId: string, rating100: number | null): Promise<void> {
     await this.graphql(SCENE_SET_RATING, { id: sceneId, rating100 });
+  }
+
+  /** Scenes with a file whose path contains `name` (at most `limit`), light fields only. */
+  async scenesWithPathLike(name: string, limit = 100): Promise<SceneStamp[]> {
+    const data = await this.graphql<WireFindScenes<WireSceneStamp>>(SCENES_WITH_PATH_LIKE, { name, perPage: limit });
+    return data.findScenes.scenes.map(toSceneStamp);
   }
 
   /** Our settings map as Stash stores it; {} when none was ever saved. */
