@@ -34,7 +34,7 @@ export function renderManifest(options: { version: string; ui: boolean }): strin
     tasks: TASKS.filter((task) => task.inManifest).map((task) => ({
       name: task.name,
       description: task.description,
-      defaultArgs: { mode: task.mode },
+      defaultArgs: { mode: task.mode, ...task.args },
     })),
     settings: Object.fromEntries(
       SETTINGS_SPEC.map((s) => [s.key, { displayName: s.displayName, description: s.description, type: s.type }]),

@@ -12,14 +12,26 @@ import {
   FIND_SCENE_IDS_BY_STUDIO,
   FIND_SCENE_IDS_BY_TAG,
   FIND_SCENES_PAGE,
+  FIND_SCENE_PLAYS,
   PLUGIN_SETTINGS,
+  SCENE_ADD_PLAY,
+  SCENE_SAVE_ACTIVITY,
+  SCENE_SET_RATING,
   SCENES_UPDATED_SINCE,
   SCENES_WITH_PATH_LIKE,
 } from './queries.ts';
 import { type FetchedImage, StashTransport, type StashTransportOptions } from './transport.ts';
-import type { WireFindScene, WireFindScenes, WirePluginSettings, WireScene, WireSceneFilter, WireSceneStamp } from './types.ts';
+import type { WireFindScene, WireFindScenes, WirePluginSettings, WireScene, WireSceneFilter, WireScenePlays, WireSceneStamp } from './types.ts';
 
 export type StashClientOptions = StashTransportOptions;
+
+export interface ScenePlays {
+  id: string;
+  rating100: number | null;
+  updatedAt: string;
+  resumeTime: number | null;
+  playHistory: string[];
+}
 export type RelatedKind = 'performer' | 'studio' | 'tag' | 'group';
 
 /** The plugin id Stash stores our settings under (the manifest's file name). */
@@ -87,6 +99,33 @@ export class StashClient {
   /** Every scene, light fields only, for a full sync. */
   async *allSceneStamps(perPage = DEFAULT_SCAN_PAGE): AsyncGenerator<SceneStamp[]> {
     for await (const scenes of this.#walk<WireSceneStamp>(ALL_SCENE_STAMPS, {}, perPage)) yield scenes.map(toSceneStamp);
+  }
+
+  /** Play state of the scenes that exist among `ids` (unknown ids are left out). */
+  async scenePlays(ids: string[]): Promise<ScenePlays[]> {
+    if (ids.length === 0) return [];
+    const data = await this.graphql<WireFindScenes<WireScenePlays>>(FIND_SCENE_PLAYS, { ids, perPage: ids.length });
+    return data.findScenes.scenes.map((s) => ({
+      id: s.id,
+      rating100: s.rating100 ?? null,
+      updatedAt: s.updated_at,
+      resumeTime: s.resume_time ?? null,
+      playHistory: s.play_history ?? [],
+    }));
+  }
+
+  /** Adds one play per time (RFC3339); the new play count. */
+  async addPlays(sceneId: string, times: string[]): Promise<number> {
+    const data = await this.graphql<{ sceneAddPlay: { count: number } }>(SCENE_ADD_PLAY, { id: sceneId, times });
+    return data.sceneAddPlay.count;
+  }
+
+  async saveResumeTime(sceneId: string, seconds: number): Promise<void> {
+    await this.graphql(SCENE_SAVE_ACTIVITY, { id: sceneId, resumeTime: seconds });
+  }
+
+  async setRating(sceneId: string, rating100: number | null): Promise<void> {
+    await this.graphql(SCENE_SET_RATING, { id: sceneId, rating100 });
   }
 
   /** Scenes with a file whose path contains `name` (at most `limit`), light fields only. */

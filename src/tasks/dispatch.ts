@@ -7,6 +7,7 @@ import { ensureWorker } from '../worker/spawn.ts';
 import { deadLetterClear, deadLetterList, deadLetterRetry } from './dead-letters.ts';
 import { detectPathsTask } from './detect-paths.ts';
 import { dryRunTask } from './dry-run.ts';
+import { importPlaysTask } from './import-plays.ts';
 import { processTask } from './process.ts';
 import { reconcileTask } from './reconcile.ts';
 import { logStatus, statusReport } from './status.ts';
@@ -36,6 +37,7 @@ const handlers: Record<string, TaskHandler> = {
   },
   dlq_clear: async (ctx, db) => deadLetterClear(db, ctx.log),
   check_setup: (ctx, db) => checkSetupTask(ctx, db),
+  import_plays: (ctx, db) => importPlaysTask(ctx, db),
   ...UI_OPERATIONS,
   ...SETUP_OPERATIONS,
 };

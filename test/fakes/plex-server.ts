@@ -6,8 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeItem, type FakeSection, type NewItem, createItem, decodeQuery } from './plex-server-library.ts';
 import { route } from './plex-server-routes.ts';
+import { type FakeAccount, type FakePlay, type HistoryState, newHistoryState } from './plex-server-history.ts';
 
 export type { FakeItem, FakeSection, NewItem } from './plex-server-library.ts';
+export type { FakeAccount, FakePlay } from './plex-server-history.ts';
 
 export interface FakePlexOptions {
   token?: string;
@@ -66,6 +68,7 @@ export interface FakeState {
   collections: Map<string, Set<string>>;
   posters: Map<string, Poster[]>;
   scans: { sectionId: string; path: string | null }[];
+  history: HistoryState;
   faults: { ignorePosters: number };
 }
 
@@ -92,6 +95,11 @@ export interface FakePlex {
   /** The next `count` responses with a body are cut off halfway (socket destroyed). */
   cutBody(count: number): void;
   setHang(on: boolean): void;
+  /** A play in the history; by default the owner's (account 1), now. Returns the historyKey id. */
+  addPlay(play: { ratingKey: string; accountId?: number; viewedAt?: number; deviceId?: number }): number;
+  plays(): FakePlay[];
+  /** The server's local accounts (GET /accounts); the owner, id 1, by default. */
+  setAccounts(accounts: FakeAccount[]): void;
   /** The next `count` poster uploads answer 200 but change nothing (a 200 proves nothing). */
   ignorePosters(count: number): void;
   close(): Promise<void>;
@@ -119,6 +127,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     collections: new Map(),
     posters: new Map(),
     scans: [],
+    history: newHistoryState(),
   };
   const requests: LoggedRequest[] = [];
   const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, jitter: 0, cut: 0, hang: false };
@@ -240,6 +249,30 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     },
     setHang(on) {
       faults.hang = on;
+    },
+    addPlay(play) {
+      const item = state.items.get(play.ratingKey);
+      const viewedAt = play.viewedAt ?? Math.floor(Date.now() / 1000);
+      const historyId = state.history.nextHistoryId++;
+      state.history.plays.push({
+        historyId,
+        ratingKey: play.ratingKey,
+        sectionId: item?.sectionId ?? state.options.sections[0]?.id ?? '1',
+        accountId: play.accountId ?? 1,
+        deviceId: play.deviceId ?? 1,
+        viewedAt,
+        title: item?.scalars.title ?? '',
+      });
+      // The item's own counters are the token's account's (the owner's).
+      if (item && (play.accountId ?? 1) === 1) {
+        item.viewCount++;
+        item.lastViewedAt = Math.max(item.lastViewedAt ?? 0, viewedAt);
+      }
+      return historyId;
+    },
+    plays: () => [...state.history.plays],
+    setAccounts(accounts) {
+      state.history.accounts = [...accounts];
     },
     ignorePosters(count) {
       state.faults.ignorePosters = count;
