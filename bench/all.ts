@@ -5,5 +5,6 @@ import type { Benchmark } from './lib.ts';
 import { libraryIndex } from './library-index.ts';
 import { reconcile } from './reconcile.ts';
 import { syncThroughput } from './sync-throughput.ts';
+import { workerMemory } from './worker-memory.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile];
+export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile, workerMemory];
