@@ -87,7 +87,7 @@ async function drainSampled(w: World, script: string, env: Record<string, string
   if (run.code !== 0) throw new Error(`hook failed: ${run.stdout} ${run.stderr.slice(-300)}`);
   let peak = 0;
   const samples: DrainSample[] = [];
-  const until = Date.now() + 900_000;
+  const until = Date.now() + 1_800_000;
   let lastDone = 0;
   while (Date.now() < until) {
     for (const pid of processesWith(script, '--worker')) {
@@ -98,10 +98,12 @@ async function drainSampled(w: World, script: string, env: Record<string, string
     }
     const c = await w.queue();
     lastDone = c.done - doneBefore;
-    if (c.pending === 0 && c.inProgress === 0) break;
+    if (c.pending === 0 && c.inProgress === 0) {
+      return { peak, samples, seconds: (performance.now() - started) / 1000, done: lastDone };
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return { peak, samples, seconds: (performance.now() - started) / 1000, done: lastDone };
+  throw new Error(`the drain did not finish in 30 minutes: ${lastDone} synced`);
 }
 
 /** Median RSS of the first and the last tenth of a drain's samples. */
