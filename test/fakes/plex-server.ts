@@ -16,6 +16,8 @@ export interface FakePlexOptions {
   version?: string;
   /** false: PUT /library/metadata/{rk} answers 404, as on servers without that route. */
   metadataEditRoute?: boolean;
+  /** The clock behind appearAfter({ ms }) and request times (ms since the epoch); tests that are about time set it. */
+  now?: () => number;
 }
 
 export interface LoggedRequest {
@@ -27,6 +29,8 @@ export interface LoggedRequest {
   rawUrl: string;
   /** Lower-case names; the token's value is replaced by '<token>'. */
   headers: Record<string, string>;
+  /** When the request arrived, by the fake's clock. */
+  at: number;
 }
 
 export interface Poster {
@@ -90,6 +94,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       machineIdentifier: options.machineIdentifier ?? 'fake-machine-id',
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
+      now: options.now ?? Date.now,
     },
     items: new Map(),
     pending: [],
@@ -114,7 +119,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       for (const [name, value] of Object.entries(req.headers)) {
         headers[name] = name === 'x-plex-token' ? '<token>' : String(value);
       }
-      requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers });
+      requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers, at: state.options.now() });
       if (faults.hang) return; // never answer; close() destroys the socket
       setTimeout(() => answer(req, res, target, body), faults.latency + Math.random() * faults.jitter);
     });
@@ -180,7 +185,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     },
     appearAfter(spec, when) {
       const item = createItem(spec, spec.ratingKey ?? String(nextKey++), state.options.sections[0]?.id ?? '1');
-      state.pending.push('ms' in when ? { item, at: Date.now() + when.ms } : { item, scansLeft: when.scans });
+      state.pending.push('ms' in when ? { item, at: state.options.now() + when.ms } : { item, scansLeft: when.scans });
       return item.ratingKey;
     },
     async setDown(down) {
@@ -226,7 +231,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
 
 /** Items waiting to appear become visible once their time or scan count is reached. */
 function revealDue(state: FakeState): void {
-  const now = Date.now();
+  const now = state.options.now();
   state.pending = state.pending.filter((p) => {
     const due = (p.at !== undefined && p.at <= now) || p.scansLeft === 0;
     if (due) state.items.set(p.item.ratingKey, p.item);
