@@ -182,6 +182,7 @@ test('concurrency runs that many lanes at once; 0 still runs one', async (t) => 
   }
 });
 
+// Storage faults (a locked, full or failing disk) never give up: test/worker-drain-faults.test.ts.
 test('a failing round is retried; ten failures in a row give up with the error', async (t) => {
   const db = await freshDb(t);
   const lines: string[] = [];
