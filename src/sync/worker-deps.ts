@@ -1,5 +1,6 @@
 // Builds the real job processor for a draining process: Stash client and
 // settings, Plex client, library index, and the per-kind job handlers.
+import { settingOverridesFromEnv } from '../config/overrides.ts';
 import { parseSettings, type Settings } from '../config/settings.ts';
 import { type Db, getKv, setKv } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
@@ -66,9 +67,17 @@ export function plexClientFor(db: Db, settings: Settings, onRequest?: (method: s
   });
 }
 
+/**
+ * The plugin settings stored in Stash, with the environment's overrides on
+ * top (config/overrides.ts; the service sets them, a plugin normally not).
+ */
+export async function loadSettings(stash: StashClient): Promise<Settings> {
+  return parseSettings({ ...(await stash.pluginSettings()), ...settingOverridesFromEnv() });
+}
+
 export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings: Settings; sync: SceneSyncDeps; close(): void }> {
   const stash = stashClientFor(ctx);
-  const settings = parseSettings(await stash.pluginSettings());
+  const settings = await loadSettings(stash);
   const plex = plexClientFor(db, settings);
   const index = new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log });
   const sync: SceneSyncDeps = {
