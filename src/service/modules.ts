@@ -2,6 +2,7 @@
 // order. A new part (the metadata provider, plays import) is one entry here:
 // see docs/architecture.md, "Service mode".
 import type { ServiceModule } from './host.ts';
+import { changesModule } from './changes-module.ts';
 import { housekeepingModule } from './housekeeping.ts';
 
-export const SERVICE_MODULES: readonly ServiceModule[] = [housekeepingModule];
+export const SERVICE_MODULES: readonly ServiceModule[] = [changesModule, housekeepingModule];

@@ -102,8 +102,12 @@ export class Scheduler {
         state.lastError = null;
       } catch (err) {
         state.failures++;
-        state.lastError = describeError(err);
-        if (!this.#stop.signal.aborted) this.#log.warn(`${job.name} failed, will run again in ${Math.round(job.everyMs / 1000)} s: ${state.lastError}`);
+        const message = describeError(err);
+        // The same failure again (Stash still down) is not worth another line.
+        if (!this.#stop.signal.aborted && message !== state.lastError) {
+          this.#log.warn(`${job.name} failed, will run again in ${Math.round(job.everyMs / 1000)} s: ${message}`);
+        }
+        state.lastError = message;
       } finally {
         state.runs++;
         state.running = false;

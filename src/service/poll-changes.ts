@@ -1,0 +1,177 @@
+// Changes without hooks: every PLEXSYNC_POLL_MS the service asks Stash, in
+// one request, for scenes, performers, studios, tags and groups updated since
+// the newest change it has seen of each kind, and queues what is new. Hooks of
+// a plugin installed on the same data folder keep working alongside; their
+// jobs and these fold together by job key.
+//
+// Stash's updated_at has whole seconds (in Stash's own time zone, with its
+// offset). Asking "after the watermark" would miss an edit made later within
+// the watermark's second, so the question is "after the second before", and
+// the objects of the watermark's second that were already queued are
+// remembered and skipped: when nothing changed, the answer holds just those
+// few. An object edited twice within one second keeps its stamp, so each job
+// found here is made due only once that second is surely over: the job reads
+// the object when it runs and so sees the second edit too.
+import { type Db, getKv, setKv, sql, transaction } from '../db/database.ts';
+import type { Logger } from '../log/logger.ts';
+import { enqueueMany } from '../queue/operations.ts';
+import { jobKey, type JobKind } from '../queue/types.ts';
+import { PLUGIN_ID, type StashClient } from '../stash/client.ts';
+import { CHANGE_KINDS, CHANGES_SINCE, type ChangeKind, LIST_OF, NEWEST_CHANGES, type WireChanges, type WireNewest, type WireStamp } from '../stash/change-queries.ts';
+import { secondBefore, WATERMARK_KEY } from '../sync/catch-up.ts';
+
+const STATE_KEY = 'poll_state';
+/** Scenes per page of the changes query; more changed scenes are walked by id. */
+const SCENE_PAGE = 500;
+/** Jobs found by polling wait this long, so the second of their stamp is over when they run. */
+export const SETTLE_MS = 1_500;
+const EPOCH = '1970-01-01T00:00:00Z';
+/** At a first start, an object changed within this long before is queued rather than noted. */
+const FIRST_START_MARGIN_MS = 5_000;
+
+interface KindState {
+  /** The newest updated_at seen, as Stash wrote it. */
+  since: string;
+  /** Objects of that second already queued: id -> their updated_at (ms). */
+  seen: Record<string, number>;
+}
+
+export type PollState = Record<ChangeKind, KindState>;
+
+export interface PollResult {
+  first: boolean;
+  queued: Record<ChangeKind, number>;
+  /** Stash's settings map for the plugin, as answered (for change detection). */
+  settings: Record<string, unknown> | undefined;
+}
+
+const second = (ms: number) => Math.floor(ms / 1000);
+
+export function readPollState(db: Db): PollState | undefined {
+  const raw = getKv(db, STATE_KEY);
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as Partial<PollState>;
+    if (CHANGE_KINDS.every((k) => typeof parsed[k]?.since === 'string' && typeof parsed[k]?.seen === 'object')) return parsed as PollState;
+  } catch {
+    // A damaged state starts again like a first start.
+  }
+  return undefined;
+}
+
+/**
+ * Pure: what to queue from one answer, and the state after it. `stamps` is
+ * every object Stash reported as updated after the second before `state.since`.
+ */
+export function advance(state: KindState, stamps: readonly WireStamp[]): { fresh: WireStamp[]; next: KindState } {
+  let newest = state.since;
+  let newestMs = Date.parse(state.since);
+  const fresh: WireStamp[] = [];
+  for (const s of stamps) {
+    const ms = Date.parse(s.updated_at);
+    if (Number.isNaN(ms)) continue;
+    if (state.seen[s.id] !== ms) fresh.push(s);
+    if (Number.isNaN(newestMs) || ms > newestMs) {
+      newest = s.updated_at;
+      newestMs = ms;
+    }
+  }
+  const seen: Record<string, number> = {};
+  for (const s of stamps) {
+    const ms = Date.parse(s.updated_at);
+    if (second(ms) === second(newestMs)) seen[s.id] = ms;
+  }
+  return { fresh, next: { since: newest, seen } };
+}
+
+function jobKindOf(kind: ChangeKind): JobKind {
+  return kind;
+}
+
+export class ChangePoller {
+  readonly #db: Db;
+  readonly #stash: StashClient;
+  readonly #log: Logger;
+
+  constructor(db: Db, stash: StashClient, log: Logger) {
+    this.#db = db;
+    this.#stash = stash;
+    this.#log = log;
+  }
+
+  async poll(now = Date.now()): Promise<PollResult> {
+    const queued = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
+    const state = readPollState(this.#db);
+    if (!state) {
+      const start = await this.#firstState(now);
+      setKv(this.#db, STATE_KEY, JSON.stringify(start));
+      this.#log.info(`watching Stash for changes after ${start.scene.since} (scenes); sync_all brings in the library as it is`);
+      return { first: true, queued, settings: undefined };
+    }
+    const vars: Record<string, unknown> = { scenePage: SCENE_PAGE, include: [PLUGIN_ID] };
+    for (const kind of CHANGE_KINDS) vars[`${kind}Since`] = secondBefore(state[kind].since);
+    const answer = await this.#stash.graphql<WireChanges>(CHANGES_SINCE, vars);
+    const next = { ...state };
+    for (const kind of CHANGE_KINDS) {
+      const list = answer[LIST_OF[kind]];
+      let stamps = (list as unknown as Record<string, WireStamp[]>)[LIST_OF[kind]] ?? [];
+      if (kind === 'scene' && list.count > stamps.length) stamps = await this.#allScenesSince(vars.sceneSince as string);
+      const { fresh, next: kindNext } = advance(state[kind], stamps);
+      next[kind] = kindNext;
+      queued[kind] = this.#enqueue(kind, kind === 'scene' ? this.#notYetSynced(fresh) : fresh, now);
+    }
+    transaction(this.#db, () => {
+      setKv(this.#db, STATE_KEY, JSON.stringify(next));
+      // The plugin's catch-up reads this watermark: keep it moving forward with ours.
+      const old = getKv(this.#db, WATERMARK_KEY);
+      if (!old || Date.parse(next.scene.since) > Date.parse(old)) setKv(this.#db, WATERMARK_KEY, next.scene.since);
+    });
+    const total = CHANGE_KINDS.reduce((n, k) => n + queued[k], 0);
+    if (total > 0) {
+      const parts = CHANGE_KINDS.filter((k) => queued[k] > 0).map((k) => `${queued[k]} ${k}(s)`);
+      this.#log.info(`changes in Stash: queued ${parts.join(', ')}`);
+    }
+    return { first: false, queued, settings: answer.configuration.plugins?.[PLUGIN_ID] ?? {} };
+  }
+
+  async #allScenesSince(since: string): Promise<WireStamp[]> {
+    const all: WireStamp[] = [];
+    for await (const page of this.#stash.scenesUpdatedSince(since)) for (const s of page) all.push({ id: s.id, updated_at: s.updatedAt });
+    return all;
+  }
+
+  /** A scene its hook already synced at exactly this version needs nothing. */
+  #notYetSynced(stamps: WireStamp[]): WireStamp[] {
+    const synced = sql(this.#db, 'SELECT scene_updated_at AS at FROM sync_records WHERE scene_id = ?');
+    return stamps.filter((s) => (synced.get(s.id) as { at: string | null } | undefined)?.at !== s.updated_at);
+  }
+
+  #enqueue(kind: ChangeKind, stamps: WireStamp[], now: number): number {
+    if (stamps.length === 0) return 0;
+    const runAt = now + SETTLE_MS;
+    enqueueMany(this.#db, stamps.map((s) => ({ kind: jobKindOf(kind), entityId: s.id, runAt })), now);
+    transaction(this.#db, () => {
+      // Folded into a job due sooner (a retry): that one must not run within the second either.
+      const later = sql(this.#db, `UPDATE jobs SET run_at = max(run_at, ?) WHERE job_key = ? AND status = 'pending'`);
+      for (const s of stamps) later.run(runAt, jobKey(jobKindOf(kind), s.id));
+    });
+    return stamps.length;
+  }
+
+  async #firstState(now: number): Promise<PollState> {
+    const newest = await this.#stash.graphql<WireNewest>(NEWEST_CHANGES);
+    const state = {} as PollState;
+    for (const kind of CHANGE_KINDS) {
+      const top = (newest[LIST_OF[kind]] as unknown as Record<string, WireStamp[]>)[LIST_OF[kind]]?.[0];
+      const at = top ? Date.parse(top.updated_at) : Number.NaN;
+      // The newest object counts as seen only if its second is long over (a
+      // margin for the two clocks); otherwise the first poll queues it.
+      const settled = !Number.isNaN(at) && at < now - FIRST_START_MARGIN_MS;
+      state[kind] = top ? { since: top.updated_at, seen: settled ? { [top.id]: at } : {} } : { since: EPOCH, seen: {} };
+    }
+    // A plugin installed before kept a catch-up watermark: changes since then are not lost.
+    const watermark = getKv(this.#db, WATERMARK_KEY);
+    if (watermark && Date.parse(watermark) < Date.parse(state.scene.since)) state.scene = { since: watermark, seen: {} };
+    return state;
+  }
+}
