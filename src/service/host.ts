@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import type { StashClient } from '../stash/client.ts';
 import type { ServiceConfig } from './config.ts';
 import type { Health } from './health.ts';
+import type { Metrics } from './metrics.ts';
 import type { ListeningServer, Router } from './http.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { ServiceWorker } from './worker-loop.ts';
@@ -22,6 +23,8 @@ export interface ServiceHost {
   log: Logger;
   scheduler: Scheduler;
   health: Health;
+  /** /metrics: counters and histograms of this process. */
+  metrics: Metrics;
   worker: ServiceWorker;
   /** The dashboard's router: modules may add routes under /api/ (behind the password). */
   router: Router;

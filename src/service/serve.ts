@@ -14,6 +14,8 @@ import { serverConnectionFromUrl } from '../stash/connection.ts';
 import { loadSettings, loadWorkerDeps, stashClientFor } from '../sync/worker-deps.ts';
 import { flagsToEnv, readServiceConfig, ServiceConfigError, type ServiceConfig } from './config.ts';
 import { Health } from './health.ts';
+import { Metrics } from './metrics.ts';
+import { observePlexRequests } from '../plex/observe.ts';
 import type { ServiceHost } from './host.ts';
 import { handlerFor, type ListeningServer, listen, Router } from './http.ts';
 import { SERVICE_MODULES } from './modules.ts';
@@ -47,7 +49,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
   const stops: (() => Promise<void> | void)[] = [];
   const servers: ListeningServer[] = [];
   const scheduler = new Scheduler(log);
-  const worker = new ServiceWorker(ctx, db, loadWorkerDeps);
+  const metrics = new Metrics();
+  observePlexRequests((seconds, method, outcome) => metrics.plexRequest(seconds, method, outcome));
+  const worker = new ServiceWorker(ctx, db, loadWorkerDeps, (step) => metrics.step(step));
   const stash = stashClientFor(ctx);
   const router = new Router();
   const host: ServiceHost = {
@@ -57,6 +61,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     log,
     scheduler,
     health: new Health(db),
+    metrics,
     worker,
     router,
     stash,

@@ -11,6 +11,7 @@ import { returnRunningJobs } from '../queue/operations.ts';
 import { makeSyncWorker, type WorkerDeps } from '../worker/deps.ts';
 import { drain } from '../worker/drain.ts';
 import { acquireLease, releaseLease } from '../worker/lease.ts';
+import type { StepResult } from '../worker/processor.ts';
 import type { DepsLoader } from '../worker/run.ts';
 
 /** How often an idle service looks at the queue (a hook or the dashboard may add jobs). */
@@ -38,10 +39,13 @@ export class ServiceWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(ctx: RunContext, db: Db, loadDeps: DepsLoader) {
+  readonly #onStep: ((result: StepResult) => void) | undefined;
+
+  constructor(ctx: RunContext, db: Db, loadDeps: DepsLoader, onStep?: (result: StepResult) => void) {
     this.#ctx = ctx;
     this.#db = db;
     this.#loadDeps = loadDeps;
+    this.#onStep = onStep;
   }
 
   state(): WorkerLoopState {
@@ -138,6 +142,7 @@ export class ServiceWorker {
           concurrency: deps.concurrency,
           idleExitMs: Number.POSITIVE_INFINITY,
           pollMs: QUEUE_POLL_MS,
+          ...(this.#onStep ? { onStep: this.#onStep } : {}),
           shouldHandOver: () => this.#stopping || this.#reload || deps.shouldHandOver?.() === true,
         });
         if (stats.reason === 'lease_lost') log.warn('the worker lease was taken over: waiting for it again');

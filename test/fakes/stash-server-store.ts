@@ -157,8 +157,11 @@ export class FakeStore {
 
   /** findScenes: filter, sort by id (or updated_at), then page (1-based; per_page -1 = all, default 25). */
   findScenes(args: { filter?: Record<string, unknown> | null; scene_filter?: Record<string, Criterion | null> | null; ids?: string[] | null }): { count: number; scenes: FakeScene[] } {
+    // Stash's q searches title, details, code and file paths, case-insensitively.
+    const q = typeof args.filter?.['q'] === 'string' ? (args.filter['q'] as string).toLowerCase() : '';
     const matching = [...this.scenes.values()]
       .filter((s) => (args.ids ? args.ids.includes(s.id) : true))
+      .filter((s) => q === '' || [s.title, s.details, s.code, ...s.files.map((f) => f.path)].some((v) => v?.toLowerCase().includes(q)))
       .filter((s) => this.#matches(s, args.scene_filter ?? {}));
     const { count, items } = sortAndPage(matching, args.filter ?? {});
     return { count, scenes: items };
