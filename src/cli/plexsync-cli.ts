@@ -6,5 +6,7 @@ import { cliMain } from './main.ts';
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--worker') await pluginMain(argv);
-else if (argv[0] === 'serve') process.exitCode = await serveMain(argv.slice(1));
+// After a stop, whatever still runs (a request Plex never answers) was handed
+// back to the queue: exit now rather than wait for it.
+else if (argv[0] === 'serve') process.exit(await serveMain(argv.slice(1)));
 else process.exitCode = await cliMain(argv);
