@@ -69,7 +69,9 @@ export class DashboardApi {
       rating_key: string;
       synced_at: number;
     }[];
-    const dead = listDead(db, 50);
+    // One line per job key (the newest); older dead letters of the same scene are history.
+    const seenKeys = new Set<string>();
+    const dead = listDead(db, 200).filter((j) => !seenKeys.has(j.key) && seenKeys.add(j.key)).slice(0, 50);
     const sceneIds = [...new Set([...recentRows.map((r) => r.scene_id), ...dead.filter((j) => j.kind === 'scene' || j.kind === 'scene_destroy').map((j) => j.entityId)])];
     const scenes = await this.#scenes(sceneIds);
     return {

@@ -26,8 +26,10 @@ const SCENE_PAGE = 500;
 /** Jobs found by polling wait this long, so the second of their stamp is over when they run. */
 export const SETTLE_MS = 1_500;
 const EPOCH = '1970-01-01T00:00:00Z';
-/** At a first start, an object changed within this long before is queued rather than noted. */
-const FIRST_START_MARGIN_MS = 5_000;
+/** At a first start, an object changed within this long before is not yet noted as seen. */
+const FIRST_START_MARGIN_MS = 3_000;
+/** Polls a first start waits for Stash's newest second to be over. */
+const FIRST_START_TRIES = 4;
 
 interface KindState {
   /** The newest updated_at seen, as Stash wrote it. */
@@ -92,6 +94,7 @@ export class ChangePoller {
   readonly #db: Db;
   readonly #stash: StashClient;
   readonly #log: Logger;
+  #firstTries = 0;
 
   constructor(db: Db, stash: StashClient, log: Logger) {
     this.#db = db;
@@ -104,6 +107,7 @@ export class ChangePoller {
     const state = readPollState(this.#db);
     if (!state) {
       const start = await this.#firstState(now);
+      if (!start) return { first: true, queued, settings: undefined };
       setKv(this.#db, STATE_KEY, JSON.stringify(start));
       this.#log.info(`watching Stash for changes after ${start.scene.since} (scenes); sync_all brings in the library as it is`);
       return { first: true, queued, settings: undefined };
@@ -158,16 +162,37 @@ export class ChangePoller {
     return stamps.length;
   }
 
-  async #firstState(now: number): Promise<PollState> {
+  /**
+   * The newest object of each kind is noted as seen when its second is long
+   * over (a margin for the two clocks). When one changed just now, the first
+   * start waits a poll or two for that second to pass rather than queue it;
+   * a Stash busy every second gets its newest objects queued instead.
+   */
+  async #firstState(now: number): Promise<PollState | undefined> {
     const newest = await this.#stash.graphql<WireNewest>(NEWEST_CHANGES);
     const state = {} as PollState;
+    let recent = false;
     for (const kind of CHANGE_KINDS) {
       const top = (newest[LIST_OF[kind]] as unknown as Record<string, WireStamp[]>)[LIST_OF[kind]]?.[0];
-      const at = top ? Date.parse(top.updated_at) : Number.NaN;
-      // The newest object counts as seen only if its second is long over (a
-      // margin for the two clocks); otherwise the first poll queues it.
+      if (!top) {
+        state[kind] = { since: EPOCH, seen: {} };
+        continue;
+      }
+      const at = Date.parse(top.updated_at);
       const settled = !Number.isNaN(at) && at < now - FIRST_START_MARGIN_MS;
-      state[kind] = top ? { since: top.updated_at, seen: settled ? { [top.id]: at } : {} } : { since: EPOCH, seen: {} };
+      recent ||= !settled;
+      state[kind] = { since: top.updated_at, seen: {} };
+    }
+    if (recent && ++this.#firstTries < FIRST_START_TRIES) return undefined;
+    if (!recent) {
+      // Every object of the newest second, not only the one Stash listed first.
+      const vars: Record<string, unknown> = { scenePage: SCENE_PAGE, include: [PLUGIN_ID] };
+      for (const kind of CHANGE_KINDS) vars[`${kind}Since`] = secondBefore(state[kind].since);
+      const answer = await this.#stash.graphql<WireChanges>(CHANGES_SINCE, vars);
+      for (const kind of CHANGE_KINDS) {
+        const stamps = (answer[LIST_OF[kind]] as unknown as Record<string, WireStamp[]>)[LIST_OF[kind]] ?? [];
+        state[kind] = advance({ since: state[kind].since, seen: {} }, stamps).next;
+      }
     }
     // A plugin installed before kept a catch-up watermark: changes since then are not lost.
     const watermark = getKv(this.#db, WATERMARK_KEY);
