@@ -4,6 +4,7 @@ import { hookLatency } from './hook-latency.ts';
 import type { Benchmark } from './lib.ts';
 import { libraryIndex } from './library-index.ts';
 import { reconcile } from './reconcile.ts';
+import { serviceIdle } from './service-idle.ts';
 import { syncThroughput } from './sync-throughput.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile];
+export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile, serviceIdle];

@@ -5,19 +5,21 @@
 // jobs and these fold together by job key.
 //
 // Stash's updated_at has whole seconds (in Stash's own time zone, with its
-// offset). Asking "after the watermark" would miss an edit made later within
-// the watermark's second, so the question is "after the second before", and
-// the objects of the watermark's second that were already queued are
-// remembered and skipped: when nothing changed, the answer holds just those
-// few. An object edited twice within one second keeps its stamp, so each job
-// found here is made due only once that second is surely over: the job reads
-// the object when it runs and so sees the second edit too.
+// offset), so "after the watermark" alone would miss an edit made later
+// within the watermark's own second. The objects of that second already
+// queued are remembered; each poll asks for what is newer than the second
+// and, as a bare count, how many objects there are from the second on. Only
+// when that count differs from what is remembered are the second's objects
+// fetched again. When nothing changed the answer is a few numbers. An object
+// edited twice within one second keeps its stamp, so each job found here is
+// made due only once its second is surely over: the job reads the object
+// when it runs and so sees the second edit too.
 import { type Db, getKv, setKv, sql, transaction } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { enqueueMany } from '../queue/operations.ts';
 import { jobKey, type JobKind } from '../queue/types.ts';
 import { PLUGIN_ID, type StashClient } from '../stash/client.ts';
-import { CHANGE_KINDS, CHANGES_SINCE, type ChangeKind, LIST_OF, NEWEST_CHANGES, type WireChanges, type WireNewest, type WireStamp } from '../stash/change-queries.ts';
+import { CHANGE_KINDS, CHANGES_SINCE, type ChangeKind, LIST_OF, NEWEST_CHANGES, RELATED_SINCE, type WireChanges, type WireNewest, type WireStamp } from '../stash/change-queries.ts';
 import { secondBefore, WATERMARK_KEY } from '../sync/catch-up.ts';
 
 const STATE_KEY = 'poll_state';
@@ -48,6 +50,7 @@ export interface PollResult {
 }
 
 const second = (ms: number) => Math.floor(ms / 1000);
+const sameSecond = (a: string, b: string) => second(Date.parse(a)) === second(Date.parse(b));
 
 export function readPollState(db: Db): PollState | undefined {
   const raw = getKv(db, STATE_KEY);
@@ -113,23 +116,36 @@ export class ChangePoller {
       return { first: true, queued, settings: undefined };
     }
     const vars: Record<string, unknown> = { scenePage: SCENE_PAGE, include: [PLUGIN_ID] };
-    for (const kind of CHANGE_KINDS) vars[`${kind}Since`] = secondBefore(state[kind].since);
+    for (const kind of CHANGE_KINDS) {
+      vars[`${kind}Since`] = state[kind].since;
+      vars[`${kind}Second`] = secondBefore(state[kind].since);
+    }
     const answer = await this.#stash.graphql<WireChanges>(CHANGES_SINCE, vars);
     const next = { ...state };
     for (const kind of CHANGE_KINDS) {
-      const list = answer[LIST_OF[kind]];
-      let stamps = (list as unknown as Record<string, WireStamp[]>)[LIST_OF[kind]] ?? [];
-      if (kind === 'scene' && list.count > stamps.length) stamps = await this.#allScenesSince(vars.sceneSince as string);
-      const { fresh, next: kindNext } = advance(state[kind], stamps);
+      const list = answer[LIST_OF[kind]]!;
+      let newer = list[LIST_OF[kind]] ?? [];
+      if (kind === 'scene' && list.count > newer.length) newer = await this.#since('scene', state.scene.since);
+      const atSecond = answer[`${kind}Second`]!.count - list.count;
+      const newerIds = new Set(newer.map((s) => s.id));
+      const stillSeen = Object.keys(state[kind].seen).filter((id) => !newerIds.has(id));
+      // The remembered objects of the watermark's second, unless the count says that second changed.
+      const second =
+        atSecond === stillSeen.length
+          ? stillSeen.map((id) => ({ id, updated_at: state[kind].since }))
+          : (await this.#since(kind, secondBefore(state[kind].since))).filter((s) => sameSecond(s.updated_at, state[kind].since));
+      const { fresh, next: kindNext } = advance(state[kind], [...second, ...newer]);
       next[kind] = kindNext;
       queued[kind] = this.#enqueue(kind, kind === 'scene' ? this.#notYetSynced(fresh) : fresh, now);
     }
-    transaction(this.#db, () => {
-      setKv(this.#db, STATE_KEY, JSON.stringify(next));
-      // The plugin's catch-up reads this watermark: keep it moving forward with ours.
-      const old = getKv(this.#db, WATERMARK_KEY);
-      if (!old || Date.parse(next.scene.since) > Date.parse(old)) setKv(this.#db, WATERMARK_KEY, next.scene.since);
-    });
+    if (JSON.stringify(next) !== JSON.stringify(state)) {
+      transaction(this.#db, () => {
+        setKv(this.#db, STATE_KEY, JSON.stringify(next));
+        // The plugin's catch-up reads this watermark: keep it moving forward with ours.
+        const old = getKv(this.#db, WATERMARK_KEY);
+        if (!old || Date.parse(next.scene.since) > Date.parse(old)) setKv(this.#db, WATERMARK_KEY, next.scene.since);
+      });
+    }
     const total = CHANGE_KINDS.reduce((n, k) => n + queued[k], 0);
     if (total > 0) {
       const parts = CHANGE_KINDS.filter((k) => queued[k] > 0).map((k) => `${queued[k]} ${k}(s)`);
@@ -138,7 +154,12 @@ export class ChangePoller {
     return { first: false, queued, settings: answer.configuration.plugins?.[PLUGIN_ID] ?? {} };
   }
 
-  async #allScenesSince(since: string): Promise<WireStamp[]> {
+  /** Every object of a kind updated after `since` (scenes walked by id). */
+  async #since(kind: ChangeKind, since: string): Promise<WireStamp[]> {
+    if (kind !== 'scene') {
+      const answer = await this.#stash.graphql<Record<string, Record<string, WireStamp[]>>>(RELATED_SINCE[kind], { since });
+      return answer[LIST_OF[kind]]?.[LIST_OF[kind]] ?? [];
+    }
     const all: WireStamp[] = [];
     for await (const page of this.#stash.scenesUpdatedSince(since)) for (const s of page) all.push({ id: s.id, updated_at: s.updatedAt });
     return all;
@@ -186,12 +207,10 @@ export class ChangePoller {
     if (recent && ++this.#firstTries < FIRST_START_TRIES) return undefined;
     if (!recent) {
       // Every object of the newest second, not only the one Stash listed first.
-      const vars: Record<string, unknown> = { scenePage: SCENE_PAGE, include: [PLUGIN_ID] };
-      for (const kind of CHANGE_KINDS) vars[`${kind}Since`] = secondBefore(state[kind].since);
-      const answer = await this.#stash.graphql<WireChanges>(CHANGES_SINCE, vars);
       for (const kind of CHANGE_KINDS) {
-        const stamps = (answer[LIST_OF[kind]] as unknown as Record<string, WireStamp[]>)[LIST_OF[kind]] ?? [];
-        state[kind] = advance({ since: state[kind].since, seen: {} }, stamps).next;
+        if (state[kind].since === EPOCH) continue;
+        const second = (await this.#since(kind, secondBefore(state[kind].since))).filter((s) => sameSecond(s.updated_at, state[kind].since));
+        state[kind] = advance({ since: state[kind].since, seen: {} }, second).next;
       }
     }
     // A plugin installed before kept a catch-up watermark: changes since then are not lost.

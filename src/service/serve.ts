@@ -135,6 +135,9 @@ export async function serveMain(argv: readonly string[]): Promise<number> {
   if (config.apiKey) process.env.PLEXSYNC_STASH_API_KEY = config.apiKey;
   delete process.env.PLEXSYNC_STASH_API_KEY_FILE;
 
+  // As for the plugin's worker (entry/main.ts): a heap sized for memory keeps
+  // a long-running process flat at the same speed.
+  process.getBuiltinModule('node:v8').setFlagsFromString('--optimize-for-size');
   const log = serviceLogger();
   let service: RunningService;
   try {

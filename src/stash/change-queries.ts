@@ -17,22 +17,46 @@ const FIND: Record<ChangeKind, { root: string; filter: string; list: string }> =
 };
 
 /**
- * $<kind>Since per kind. Scenes come a page at a time in id order (a bulk
- * edit can touch the whole library; the rest is walked by id); the others all
- * at once (per_page -1), since offset paging over a changing set skips items.
+ * Per kind: what changed after the watermark's second ($<kind>Since, the
+ * watermark itself: Stash compares whole seconds), and how many objects
+ * there are from the watermark's second on ($<kind>Second, the second
+ * before), as a count only. Scenes come a page at a time in id order (a
+ * bulk edit can touch the whole library; the rest is walked by id); the
+ * others all at once (per_page -1), since offset paging over a changing set
+ * skips items.
  */
 export const CHANGES_SINCE = `
-query PlexSyncChanges($sceneSince: String!, $performerSince: String!, $studioSince: String!, $tagSince: String!, $groupSince: String!, $scenePage: Int!, $include: [ID!]) {
+query PlexSyncChanges(${CHANGE_KINDS.map((k) => `$${k}Since: String!, $${k}Second: String!`).join(', ')}, $scenePage: Int!, $include: [ID!]) {
 ${CHANGE_KINDS.map((kind) => {
   const f = FIND[kind];
   const perPage = kind === 'scene' ? '$scenePage' : '-1';
   return `  ${f.list}: ${f.root}(filter: { page: 1, per_page: ${perPage}, sort: "id", direction: ASC }, ${f.filter}: { updated_at: { value: $${kind}Since, modifier: GREATER_THAN } }) {
     count
     ${f.list} { id updated_at }
+  }
+  ${kind}Second: ${f.root}(filter: { page: 1, per_page: 1 }, ${f.filter}: { updated_at: { value: $${kind}Second, modifier: GREATER_THAN } }) {
+    count
   }`;
 }).join('\n')}
   configuration { plugins(include: $include) }
 }`;
+
+/** Every performer (studio, tag, group) updated after a moment, for the rare walk of one second. */
+export const RELATED_SINCE: Record<Exclude<ChangeKind, 'scene'>, string> = Object.fromEntries(
+  RELATED_KINDS.map((kind) => {
+    const f = FIND[kind];
+    const name = `${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+    return [
+      kind,
+      `
+query PlexSync${name}sSince($since: String!) {
+  ${f.list}: ${f.root}(filter: { page: 1, per_page: -1, sort: "id", direction: ASC }, ${f.filter}: { updated_at: { value: $since, modifier: GREATER_THAN } }) {
+    ${f.list} { id updated_at }
+  }
+}`,
+    ];
+  }),
+) as Record<Exclude<ChangeKind, 'scene'>, string>;
 
 /** The newest updated_at of each kind: where a first start begins watching. */
 export const NEWEST_CHANGES = `
@@ -50,9 +74,9 @@ export interface WireStamp {
   updated_at: string;
 }
 
-export type WireChanges = {
-  [K in 'scenes' | 'performers' | 'studios' | 'tags' | 'groups']: { count: number } & Record<K, WireStamp[]>;
-} & { configuration: { plugins: Record<string, Record<string, unknown>> | null } };
+export type WireChanges = Record<string, { count: number } & Record<string, WireStamp[]>> & {
+  configuration: { plugins: Record<string, Record<string, unknown>> | null };
+};
 
 export type WireNewest = { [K in 'scenes' | 'performers' | 'studios' | 'tags' | 'groups']: Record<K, WireStamp[]> };
 
