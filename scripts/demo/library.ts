@@ -18,6 +18,8 @@ const WORDS = ['Harbour', 'Lights', 'Morning', 'Echo', 'Paper', 'Signal', 'Garde
 export interface DemoLibrary {
   scenes: number;
   trouble: { notScanned: string[]; ambiguous: string[]; byNameAndSize: string[]; noFiles: string[] };
+  /** What the demo changes after the first sync. */
+  edited: { sceneId: string; performerId: string };
 }
 
 /** Deterministic: the same library on every run. */
@@ -34,6 +36,7 @@ export function seedLibrary(stash: FakeStash, plex: FakePlex, count = 50): DemoL
   const tags = TAGS.map((n) => stash.addTag(n));
   const groups = GROUPS.map((n) => stash.addGroup(n));
   const trouble: DemoLibrary['trouble'] = { notScanned: [], ambiguous: [], byNameAndSize: [], noFiles: [] };
+  const sceneIds: string[] = [];
 
   for (let i = 1; i <= count; i++) {
     const studio = Math.floor(rand() * studios.length);
@@ -57,6 +60,7 @@ export function seedLibrary(stash: FakeStash, plex: FakePlex, count = 50): DemoL
       groupIds: i % 6 === 0 ? [pick(groups)] : [],
       files: kind === 'no_files' ? [] : [{ path: stashPath, size }],
     });
+    sceneIds.push(id);
     stash.setScreenshot(id, coverPng(i), 'image/png');
     const plexFile = `/media/videos/${folder}/${name}`;
     if (kind === 'normal') plex.addItem({ title: name.replace(/\.mp4$/, ''), file: plexFile, size });
@@ -73,5 +77,5 @@ export function seedLibrary(stash: FakeStash, plex: FakePlex, count = 50): DemoL
       trouble.ambiguous.push(id);
     }
   }
-  return { scenes: count, trouble };
+  return { scenes: count, trouble, edited: { sceneId: sceneIds[19]!, performerId: performers[0]! } };
 }

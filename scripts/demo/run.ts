@@ -36,8 +36,11 @@ function startService(port: string): Promise<{ url: string; child: ReturnType<ty
   let seen = '';
   return new Promise((resolve) => {
     child.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      seen += chunk.toString('utf8');
+      const text = chunk.toString('utf8');
+      // One line per synced scene is the dashboard's job; warnings and the rest are shown.
+      const shown = text.split('\n').filter((line) => line !== '' && !/ INFO (scene|performer|studio|tag|group):\d+: /.test(line));
+      if (shown.length > 0) process.stderr.write(`${shown.join('\n')}\n`);
+      seen += text;
       const m = /dashboard at (http:\/\/\S+?)\/? /.exec(seen);
       if (m) resolve({ url: m[1]!, child });
     });
@@ -52,8 +55,12 @@ if (!service) {
   await shutdown(1);
 }
 
+console.log(`\nDashboard: ${service!.url}/  (open it now to watch the scenes go from pending to synced)\nRunning a full sync with "plexsync sync-all"...\n`);
+// A Plex that takes its time, so the sync is there to be watched.
+plex.setLatency(Number(process.env.DEMO_PLEX_LATENCY_MS ?? 60));
 const sync = spawn(process.execPath, [cli, 'sync-all'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const syncCode = await new Promise<number | null>((resolve) => sync.on('exit', resolve));
+plex.setLatency(0);
 const t = library.trouble;
 console.log(`
 Full sync ${syncCode === 0 ? 'done' : `ended with exit code ${syncCode}`}. Deliberate trouble to look at:
@@ -63,7 +70,8 @@ Full sync ${syncCode === 0 ? 'done' : `ended with exit code ${syncCode}`}. Delib
   no file at all:                                      scene ${t.noFiles.join(', ')}
 
 Dashboard: ${service!.url}/
-Edit a scene through the sample Stash and watch it arrive: the service polls every 3 s.
+In 15 s the demo edits a scene and renames a performer in the sample Stash, with no hook:
+the service finds them by polling (every 3 s here) and they show under "Recent syncs".
 Ctrl-C stops the demo.`);
 
 async function shutdown(code: number): Promise<never> {
@@ -77,5 +85,10 @@ async function shutdown(code: number): Promise<never> {
 }
 
 if (exitAfterSync) await shutdown(syncCode === 0 ? 0 : 1);
+setTimeout(() => {
+  stash.updateScene(library.edited.sceneId, { title: 'Edited in Stash, found by polling' });
+  stash.renamePerformer(library.edited.performerId, 'Ada Moreau-Laurent');
+  console.log(`\nEdited scene ${library.edited.sceneId} and renamed performer "Ada Moreau" in the sample Stash.`);
+}, 15_000).unref();
 process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));

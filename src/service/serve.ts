@@ -35,8 +35,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Timestamped lines on stderr (`docker logs`); debug lines only with PLEXSYNC_VERBOSE=1. */
 function serviceLogger(): Logger {
-  return createFileLogger((line) => writeFd(2, line));
+  const log = createFileLogger((line) => writeFd(2, line));
+  if (process.env.PLEXSYNC_VERBOSE === '1') return log;
+  return { ...log, trace() {}, debug() {} };
 }
 
 /** Starts everything; resolves once the dashboard listens. */
