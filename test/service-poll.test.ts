@@ -78,6 +78,7 @@ test('an edit made in Stash with no hook is in Plex within the poll interval + 1
   await waitFor('the rename in Plex', () => (plex.item(rk)?.tags.Role?.[0] === 'Ann New' ? true : undefined), POLL_MS + 10_000);
 
   // Nothing changed: each poll is one request, and nothing is queued.
+  await waitFor('the queue to settle', () => (counts(db).pending === 0 && counts(db).inProgress === 0 ? true : undefined));
   const before = stash.requests.length;
   const doneBefore = counts(db).done;
   await waitFor('three more polls', () => (stash.requests.length >= before + 3 ? true : undefined), POLL_MS * 3 + 10_000);

@@ -17,7 +17,7 @@
 import { type Db, getKv, setKv, sql, transaction } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { enqueueMany } from '../queue/operations.ts';
-import { jobKey, type JobKind } from '../queue/types.ts';
+import { jobKey } from '../queue/types.ts';
 import { PLUGIN_ID, type StashClient } from '../stash/client.ts';
 import { CHANGE_KINDS, CHANGES_SINCE, type ChangeKind, LIST_OF, NEWEST_CHANGES, RELATED_SINCE, type WireChanges, type WireNewest, type WireStamp } from '../stash/change-queries.ts';
 import { secondBefore, WATERMARK_KEY } from '../sync/catch-up.ts';
@@ -89,8 +89,10 @@ export function advance(state: KindState, stamps: readonly WireStamp[]): { fresh
   return { fresh, next: { since: newest, seen } };
 }
 
-function jobKindOf(kind: ChangeKind): JobKind {
-  return kind;
+function sameKindState(a: KindState, b: KindState): boolean {
+  if (a.since !== b.since) return false;
+  const keys = Object.keys(a.seen);
+  return keys.length === Object.keys(b.seen).length && keys.every((k) => a.seen[k] === b.seen[k]);
 }
 
 export class ChangePoller {
@@ -98,6 +100,7 @@ export class ChangePoller {
   readonly #stash: StashClient;
   readonly #log: Logger;
   #firstTries = 0;
+  #state: PollState | undefined;
 
   constructor(db: Db, stash: StashClient, log: Logger) {
     this.#db = db;
@@ -107,11 +110,14 @@ export class ChangePoller {
 
   async poll(now = Date.now()): Promise<PollResult> {
     const queued = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
-    const state = readPollState(this.#db);
+    // Read once: this poller is the state's only writer.
+    this.#state ??= readPollState(this.#db);
+    const state = this.#state;
     if (!state) {
       const start = await this.#firstState(now);
       if (!start) return { first: true, queued, settings: undefined };
       setKv(this.#db, STATE_KEY, JSON.stringify(start));
+      this.#state = start;
       this.#log.info(`watching Stash for changes after ${start.scene.since} (scenes); sync_all brings in the library as it is`);
       return { first: true, queued, settings: undefined };
     }
@@ -122,6 +128,7 @@ export class ChangePoller {
     }
     const answer = await this.#stash.graphql<WireChanges>(CHANGES_SINCE, vars);
     const next = { ...state };
+    let changed = false;
     for (const kind of CHANGE_KINDS) {
       const list = answer[LIST_OF[kind]]!;
       let newer = list[LIST_OF[kind]] ?? [];
@@ -136,9 +143,11 @@ export class ChangePoller {
           : (await this.#since(kind, secondBefore(state[kind].since))).filter((s) => sameSecond(s.updated_at, state[kind].since));
       const { fresh, next: kindNext } = advance(state[kind], [...second, ...newer]);
       next[kind] = kindNext;
+      changed ||= !sameKindState(state[kind], kindNext);
       queued[kind] = this.#enqueue(kind, kind === 'scene' ? this.#notYetSynced(fresh) : fresh, now);
     }
-    if (JSON.stringify(next) !== JSON.stringify(state)) {
+    if (changed) {
+      this.#state = next;
       transaction(this.#db, () => {
         setKv(this.#db, STATE_KEY, JSON.stringify(next));
         // The plugin's catch-up reads this watermark: keep it moving forward with ours.
@@ -174,11 +183,11 @@ export class ChangePoller {
   #enqueue(kind: ChangeKind, stamps: WireStamp[], now: number): number {
     if (stamps.length === 0) return 0;
     const runAt = now + SETTLE_MS;
-    enqueueMany(this.#db, stamps.map((s) => ({ kind: jobKindOf(kind), entityId: s.id, runAt })), now);
+    enqueueMany(this.#db, stamps.map((s) => ({ kind: kind, entityId: s.id, runAt })), now);
     transaction(this.#db, () => {
       // Folded into a job due sooner (a retry): that one must not run within the second either.
       const later = sql(this.#db, `UPDATE jobs SET run_at = max(run_at, ?) WHERE job_key = ? AND status = 'pending'`);
-      for (const s of stamps) later.run(runAt, jobKey(jobKindOf(kind), s.id));
+      for (const s of stamps) later.run(runAt, jobKey(kind, s.id));
     });
     return stamps.length;
   }
