@@ -64,6 +64,22 @@ function compare(have: number, criterion: Criterion, name: string, parse: (v: un
   }
 }
 
+/**
+ * Stash's `path` criterion: SQL LIKE over each file's full path, so INCLUDES
+ * is a substring test and, like SQLite's LIKE, ignores ASCII case.
+ */
+function matchesPath(paths: string[], criterion: Criterion): boolean {
+  const value = String(criterion.value ?? '').toLowerCase();
+  switch (criterion.modifier) {
+    case 'INCLUDES':
+      return paths.some((p) => p.toLowerCase().includes(value));
+    case 'EQUALS':
+      return paths.some((p) => p.toLowerCase() === value);
+    default:
+      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.path`);
+  }
+}
+
 // Stash turns the timestamp into local time and compares whole seconds.
 function timestampSeconds(value: unknown): number {
   const ms = Date.parse(String(value));
@@ -146,6 +162,8 @@ export class FakeStore {
             return compare(seconds(scene.updatedAt), criterion, name, timestampSeconds);
           case 'id':
             return compare(Number(scene.id), criterion, name, Number);
+          case 'path':
+            return matchesPath(scene.files.map((f) => f.path), criterion);
           default:
             throw new Error(`fake Stash does not implement scene_filter.${name}`);
         }
