@@ -140,7 +140,7 @@ export class ServiceWorker {
       try {
         const stats = await drain({
           db: this.#db,
-          worker: makeSyncWorker(this.#db, deps, env, log),
+          worker: makeSyncWorker(this.#db, deps, env, log, this.#owner),
           log,
           owner: this.#owner,
           workerLeaseMs: env.workerLeaseMs,
