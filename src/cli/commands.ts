@@ -26,7 +26,6 @@ export interface CliCommand {
   sceneId?: string;
   dryRun?: boolean;
   stashUrl?: string;
-  apiKey?: string;
   dataDir?: string;
   verbose: boolean;
 }
@@ -41,7 +40,10 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   const { values, positionals } = parsed;
   const base: CliCommand = { help: values.help === true, verbose: values.verbose === true };
   if (values['stash-url'] !== undefined) base.stashUrl = values['stash-url'];
-  if (values['api-key'] !== undefined) base.apiKey = values['api-key'];
+  if (values['api-key'] !== undefined) {
+    // A command line is visible to every user of the machine (ps, /proc).
+    throw new UsageError('--api-key is no longer accepted (every user of this machine can read a command line): set PLEXSYNC_STASH_API_KEY, or PLEXSYNC_STASH_API_KEY_FILE naming a file that holds the key');
+  }
   if (values['data-dir'] !== undefined) base.dataDir = values['data-dir'];
   if (base.help) return base;
   if (positionals.length === 0) throw new UsageError('no command given');

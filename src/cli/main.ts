@@ -3,12 +3,13 @@
 // the background workers it starts are the plugin's own worker code.
 import { resolve } from 'node:path';
 import { readEnv } from '../config/env.ts';
+import { secretFrom } from '../config/overrides.ts';
 import { type Db, openDatabase } from '../db/database.ts';
 import { type RunContext, scriptPath } from '../entry/context.ts';
 import { parseInput } from '../entry/input.ts';
 import { describeError } from '../errors.ts';
 import { redact, registerSecret } from '../log/redact.ts';
-import { connectionFromUrl } from '../stash/connection.ts';
+import { type ServerConnectionFields, serverConnectionFromUrl } from '../stash/connection.ts';
 import { loadWorkerDeps } from '../sync/worker-deps.ts';
 import { taskHandler } from '../tasks/dispatch.ts';
 import { type CliCommand, parseCommand, UsageError } from './commands.ts';
@@ -20,17 +21,12 @@ const DEFAULT_STASH_URL = 'http://localhost:9999';
 export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
 
 /** Stash's `server_connection` for a URL; the plugin's Stash client reads nothing else. */
-function serverConnection(url: string): { Scheme: 'http' | 'https'; Host: string; Port: number } {
-  let checked: string;
+function serverConnection(url: string): ServerConnectionFields {
   try {
-    checked = connectionFromUrl(url).baseUrl;
+    return serverConnectionFromUrl(url);
   } catch (err) {
-    throw new UsageError(describeError(err));
+    throw new UsageError(describeError(err).replace(/^Stash URL/, '--stash-url'));
   }
-  const parsed = new URL(checked);
-  if (parsed.pathname !== '/' && parsed.pathname !== '') throw new UsageError(`--stash-url takes only scheme, host and port, got a path in ${JSON.stringify(url)}`);
-  const https = parsed.protocol === 'https:';
-  return { Scheme: https ? 'https' : 'http', Host: parsed.hostname, Port: parsed.port ? Number(parsed.port) : https ? 443 : 80 };
 }
 
 function usage(message: string): number {
@@ -52,8 +48,14 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
     connection = serverConnection(cmd.stashUrl ?? process.env.PLEXSYNC_STASH_URL ?? DEFAULT_STASH_URL);
     // Through the environment, so the background workers this starts see the same.
     process.env.PLEXSYNC_DATA_DIR = resolve(dataDir);
-    const apiKey = cmd.apiKey ?? process.env.PLEXSYNC_STASH_API_KEY;
+    let apiKey: string | undefined;
+    try {
+      apiKey = secretFrom(process.env, 'PLEXSYNC_STASH_API_KEY');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     if (apiKey) process.env.PLEXSYNC_STASH_API_KEY = apiKey;
+    delete process.env.PLEXSYNC_STASH_API_KEY_FILE;
     registerSecret(apiKey);
   } catch (err) {
     if (err instanceof UsageError) return usage(err.message);

@@ -5,6 +5,7 @@
 import { errorCode, type HttpDetails, PermanentError, PlexSyncError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
 import { encodeEdit } from './edit-query.ts';
+import { plexRequestObserver } from './observe.ts';
 import { errorForStatus } from './status.ts';
 import { type RawResponse, Transport } from './transport.ts';
 import type { PlexAccount, PlexHistoryEntry, PlexMediaContainer, PlexMetadata } from './wire.ts';
@@ -263,10 +264,19 @@ export class PlexClient {
     const url = new URL(path.slice(1), this.#base);
     const details: HttpDetails = { method, url: shorten(url.pathname + url.search) };
     o.onRequest?.(method, details.url);
-    const res = await this.#transport.send(
-      { method, url, headers, timeoutMs: o.timeoutMs, ...(opts.body ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
-      details,
-    );
+    const observe = plexRequestObserver();
+    const started = observe ? performance.now() : 0;
+    let res: RawResponse;
+    try {
+      res = await this.#transport.send(
+        { method, url, headers, timeoutMs: o.timeoutMs, ...(opts.body ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+        details,
+      );
+    } catch (err) {
+      observe?.((performance.now() - started) / 1000, method, 'error');
+      throw err;
+    }
+    observe?.((performance.now() - started) / 1000, method, String(res.status));
     const retryAfter = res.headers['retry-after'];
     const err = errorForStatus(res.status, res.body.toString('utf8', 0, 2048), retryAfter, { ...details, status: res.status });
     if (err) throw await this.#explain(err, method);

@@ -1,5 +1,6 @@
 // Builds the real job processor for a draining process: Stash client and
 // settings, Plex client, library index, and the per-kind job handlers.
+import { settingOverridesFromEnv } from '../config/overrides.ts';
 import { parseSettings, type Settings } from '../config/settings.ts';
 import { type Db, getKv, setKv } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
@@ -69,6 +70,18 @@ export function plexClientFor(db: Db, settings: Settings, onRequest?: (method: s
   });
 }
 
+/**
+ * The plugin settings stored in Stash, with the environment's overrides on
+ * top (config/overrides.ts; the service sets them, a plugin normally not).
+ */
+export async function rawSettings(stash: StashClient): Promise<Record<string, unknown>> {
+  return { ...(await stash.pluginSettings()), ...settingOverridesFromEnv() };
+}
+
+export async function loadSettings(stash: StashClient): Promise<Settings> {
+  return parseSettings(await rawSettings(stash));
+}
+
 function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Settings): SceneSyncDeps {
   // Fencing: a write goes out only while this worker still holds its leases (worker/fence.ts).
   const plex = plexClientFor(db, settings, (method) => {
@@ -106,7 +119,7 @@ export interface SyncDeps {
 
 export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<SyncDeps> {
   const stash = stashClientFor(ctx);
-  let raw = await stash.pluginSettings();
+  let raw = await rawSettings(stash);
   let recent: { at: number; read: Promise<Record<string, unknown>> } | undefined;
   const deps: SyncDeps = {
     settings: parseSettings(raw),
@@ -115,7 +128,7 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<SyncDeps> {
       // One read serves every job that starts within a second of it: a bulk
       // sync asks Stash about once a second, not once per scene.
       const now = Date.now();
-      if (!recent || now - recent.at >= SETTINGS_FRESH_MS) recent = { at: now, read: stash.pluginSettings() };
+      if (!recent || now - recent.at >= SETTINGS_FRESH_MS) recent = { at: now, read: rawSettings(stash) };
       let next: Record<string, unknown>;
       try {
         next = await recent.read;

@@ -97,6 +97,8 @@ function timestampSeconds(value: unknown): number {
 export class FakeStore {
   readonly scenes = new Map<string, FakeScene>();
   readonly names: Record<RelatedKind, Map<string, string>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
+  /** When each performer/studio/tag/group was last changed (its own updated_at). */
+  readonly relatedUpdatedAt: Record<RelatedKind, Map<string, Date>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
   settings: Record<string, Record<string, unknown>> = {};
   readonly screenshots = new Map<string, { bytes: Uint8Array; contentType: string }>();
   #nextId = 1;
@@ -109,13 +111,15 @@ export class FakeStore {
   addRelated(kind: RelatedKind, name: string, id?: string): string {
     const key = id ?? String(this.#nextId++);
     this.names[kind].set(key, name);
+    this.relatedUpdatedAt[kind].set(key, this.#now());
     return key;
   }
 
   rename(kind: RelatedKind, id: string, name: string): void {
     if (!this.names[kind].has(id)) throw new Error(`no ${kind} ${id}`);
-    // Renaming does not touch the scenes' updated_at in Stash either.
+    // Renaming does not touch the scenes' updated_at in Stash either, only the object's own.
     this.names[kind].set(id, name);
+    this.relatedUpdatedAt[kind].set(id, this.#now());
   }
 
   addScene(input: FakeSceneInput): string {
@@ -197,19 +201,44 @@ export class FakeStore {
     return true;
   }
 
-  /** findScenes: filter, sort by id, then page (1-based; per_page -1 = all, default 25). */
+  /** findScenes: filter, sort by id (or updated_at), then page (1-based; per_page -1 = all, default 25). */
   findScenes(args: { filter?: Record<string, unknown> | null; scene_filter?: Record<string, Criterion | null> | null; ids?: string[] | null }): { count: number; scenes: FakeScene[] } {
-    const filter = args.filter ?? {};
-    const sort = filter['sort'] ?? 'id';
-    if (sort !== 'id') throw new Error(`fake Stash only sorts by id, got ${JSON.stringify(sort)}`);
-    const descending = filter['direction'] === 'DESC';
-    const all = [...this.scenes.values()]
+    // Stash's q searches title, details, code and file paths, case-insensitively.
+    const q = typeof args.filter?.['q'] === 'string' ? (args.filter['q'] as string).toLowerCase() : '';
+    const matching = [...this.scenes.values()]
       .filter((s) => (args.ids ? args.ids.includes(s.id) : true))
-      .filter((s) => this.#matches(s, args.scene_filter ?? {}))
-      .sort((a, b) => (Number(a.id) - Number(b.id)) * (descending ? -1 : 1));
-    const perPage = typeof filter['per_page'] === 'number' ? filter['per_page'] : 25;
-    if (perPage < 0) return { count: all.length, scenes: all };
-    const page = Math.max(1, typeof filter['page'] === 'number' ? filter['page'] : 1);
-    return { count: all.length, scenes: all.slice((page - 1) * perPage, page * perPage) };
+      .filter((s) => q === '' || [s.title, s.details, s.code, ...s.files.map((f) => f.path)].some((v) => v?.toLowerCase().includes(q)))
+      .filter((s) => this.#matches(s, args.scene_filter ?? {}));
+    const { count, items } = sortAndPage(matching, args.filter ?? {});
+    return { count, scenes: items };
   }
+
+  /** findPerformers / findStudios / findTags / findGroups: only the updated_at criterion is implemented. */
+  findRelated(kind: RelatedKind, args: { filter?: Record<string, unknown> | null; ids?: string[] | null } & Record<string, unknown>): { count: number; items: { id: string; name: string; updatedAt: Date }[] } {
+    const filterArg = (args[`${kind}_filter`] as Record<string, Criterion | null> | null | undefined) ?? {};
+    const all = [...this.names[kind].entries()].map(([id, name]) => ({ id, name, updatedAt: this.relatedUpdatedAt[kind].get(id) ?? new Date(0) }));
+    const matching = all
+      .filter((o) => (args.ids ? args.ids.includes(o.id) : true))
+      .filter((o) =>
+        Object.entries(filterArg).every(([name, criterion]) => {
+          if (criterion == null) return true;
+          if (name !== 'updated_at') throw new Error(`fake Stash does not implement ${kind}_filter.${name}`);
+          return compare(seconds(o.updatedAt), criterion, name, timestampSeconds);
+        }),
+      );
+    return sortAndPage(matching, args.filter ?? {});
+  }
+}
+
+/** Stash's FindFilterType over id or updated_at (then id); per_page -1 = all, default 25. */
+function sortAndPage<T extends { id: string; updatedAt: Date }>(items: T[], filter: Record<string, unknown>): { count: number; items: T[] } {
+  const sort = filter['sort'] ?? 'id';
+  if (sort !== 'id' && sort !== 'updated_at') throw new Error(`fake Stash only sorts by id or updated_at, got ${JSON.stringify(sort)}`);
+  const descending = filter['direction'] === 'DESC';
+  const key = (o: T) => (sort === 'id' ? Number(o.id) : seconds(o.updatedAt));
+  const all = [...items].sort((a, b) => (key(a) - key(b) || Number(a.id) - Number(b.id)) * (descending ? -1 : 1));
+  const perPage = typeof filter['per_page'] === 'number' ? filter['per_page'] : 25;
+  if (perPage < 0) return { count: all.length, items: all };
+  const page = Math.max(1, typeof filter['page'] === 'number' ? filter['page'] : 1);
+  return { count: all.length, items: all.slice((page - 1) * perPage, page * perPage) };
 }

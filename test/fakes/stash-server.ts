@@ -141,6 +141,15 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       hookEvents.push({ type: 'Scene.Update.Post', id, input: { ...input }, inputFields: Object.keys(input) });
       return sceneView(store.scenes.get(id)!);
     },
+    ...Object.fromEntries(
+      (['performer', 'studio', 'tag', 'group'] as const).map((kind) => [
+        `find${kind[0]!.toUpperCase()}${kind.slice(1)}s`,
+        (args: Parameters<FakeStore['findRelated']>[1]) => {
+          const { count, items } = store.findRelated(kind, args);
+          return { count, [`${kind}s`]: items.map((o) => ({ id: o.id, name: o.name, updated_at: stashTime(o.updatedAt) })) };
+        },
+      ]),
+    ),
     configuration: () => ({
       // Stash leaves out plugins that have no settings stored.
       plugins: ({ include }: { include?: string[] | null }) =>
