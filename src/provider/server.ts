@@ -1,0 +1,61 @@
+// The provider's HTTP server on its own port (CONTRACT sec. 14). Started by
+// `plexsync serve` when PLEXSYNC_PROVIDER_PORT is set, or on its own by
+// `plexsync provider`.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log/logger.ts';
+import type { PathMapping } from '../match/pathmap.ts';
+import type { StashClient } from '../stash/client.ts';
+import { providerHandler } from './router.ts';
+import { StashSceneSource } from './source.ts';
+
+export interface ProviderOptions {
+  host: string;
+  /** 0: any free port (tests). */
+  port: number;
+  stash: StashClient;
+  mappings: readonly PathMapping[];
+  contentRating: string;
+  /** The URL Plex reaches the provider at, for image URLs; default: each request's Host. */
+  publicUrl?: string | undefined;
+  log: Logger;
+}
+
+export interface RunningProvider {
+  /** http://host:port, as bound. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startProvider(options: ProviderOptions): Promise<RunningProvider> {
+  const handler = providerHandler({
+    source: new StashSceneSource(options.stash),
+    stash: options.stash,
+    mappings: options.mappings,
+    contentRating: options.contentRating,
+    publicUrl: options.publicUrl?.replace(/\/+$/, ''),
+    log: options.log,
+  });
+  const server: Server = createServer(handler);
+  // A scan asks for thousands of items over a few connections: keep them open.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
