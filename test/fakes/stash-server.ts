@@ -70,6 +70,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   let baseUrl = '';
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
+  const stamp = (scene: FakeScene) => Math.floor(scene.updatedAt.getTime() / 1000);
+  const studioView = (id: string): Record<string, unknown> => {
+    const parent = store.studioParents.get(id);
+    return { ...named('studio', id), parent_studio: parent ? studioView(parent) : null };
+  };
   const sceneView = (scene: FakeScene) => ({
     id: scene.id,
     title: scene.title,
@@ -82,11 +87,13 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     urls: [],
     created_at: stashTime(scene.createdAt),
     updated_at: stashTime(scene.updatedAt),
-    studio: scene.studioId ? named('studio', scene.studioId) : null,
-    performers: scene.performerIds.map((id) => named('performer', id)),
+    studio: scene.studioId ? studioView(scene.studioId) : null,
+    // Stash gives every performer an image_path (a default one when no photo was set).
+    performers: scene.performerIds.map((id) => ({ ...named('performer', id), image_path: `${baseUrl}/performer/${id}/image?t=${stamp(scene)}` })),
     tags: scene.tagIds.map((id) => named('tag', id)),
     groups: scene.groupIds.map((id) => ({ group: named('group', id), scene_index: null })),
-    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size })),
+    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size, duration: f.duration ?? 0 })),
+    stash_ids: scene.stashIds.map((s) => ({ ...s, updated_at: stashTime(scene.updatedAt) })),
     // Stash always answers a screenshot URL (with a cache-busting t=), built from its own address.
     paths: { screenshot: `${baseUrl}/scene/${scene.id}/screenshot?t=${Math.floor(scene.updatedAt.getTime() / 1000)}` },
   });
@@ -101,6 +108,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     findScenes: (args: Parameters<FakeStore['findScenes']>[0]) => {
       const { count, scenes } = store.findScenes(args);
       return { count, duration: 0, filesize: 0, scenes: scenes.map(sceneView) };
+    },
+    findGroup: ({ id }: { id: string }) => {
+      const name = store.names.group.get(id);
+      if (name === undefined) return null;
+      return { id, name, synopsis: null, date: null, front_image_path: store.images.has(`group:${id}`) ? `${baseUrl}/group/${id}/frontimage?t=1` : null };
     },
     configuration: () => ({
       // Stash leaves out plugins that have no settings stored.
@@ -189,6 +201,12 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       res.writeHead(200, { 'Content-Type': image.contentType, 'Content-Length': image.bytes.length }).end(image.bytes);
       return;
     }
+    const other = /^\/(performer|group)\/(\d+)\/(?:image|frontimage)$/.exec(path);
+    const otherImage = other && req.method === 'GET' ? store.images.get(`${other[1]}:${other[2]}`) : undefined;
+    if (otherImage) {
+      res.writeHead(200, { 'Content-Type': otherImage.contentType, 'Content-Length': otherImage.bytes.length }).end(otherImage.bytes);
+      return;
+    }
     // Scenes without a stored screenshot, and unknown paths, get Go's plain 404.
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found');
   };
@@ -232,6 +250,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       else delete store.settings[pluginId];
     },
     setScreenshot: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.screenshots.set(id, { bytes, contentType }),
+    setPerformerImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.images.set(`performer:${id}`, { bytes, contentType }),
+    setGroupImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.images.set(`group:${id}`, { bytes, contentType }),
+    setStudioParent: (id: string, parentId: string) => store.studioParents.set(id, parentId),
     /** Makes every issued session invalid, as when max_session_age passes. */
     expireSession: () => {
       if (session !== undefined) session = randomBytes(24).toString('hex');
