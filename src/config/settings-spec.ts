@@ -32,5 +32,12 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
   { key: 'skipRating', displayName: 'Do not sync ratings', type: 'BOOLEAN', description: 'Leave Plex user ratings alone.' },
   { key: 'skipCollections', displayName: 'Do not sync groups as collections', type: 'BOOLEAN', description: 'Leave Plex collections alone.' },
   { key: 'skipPoster', displayName: 'Do not sync covers', type: 'BOOLEAN', description: 'Leave Plex posters alone.' },
+  {
+    key: 'syncMode',
+    displayName: 'Sync mode',
+    type: 'STRING',
+    description: 'edit (default): write and lock each field in Plex. provider: the library uses the PlexSync metadata provider; a change asks Plex to refresh the item and only the cover and rating are written.',
+  },
+  { key: 'contentRating', displayName: 'Content rating', type: 'STRING', description: 'Content rating the metadata provider gives every scene (e.g. XXX). Empty: none.' },
   { key: 'noScanRequests', displayName: 'Never ask Plex to scan', type: 'BOOLEAN', description: 'Do not request a folder scan for files Plex has not found yet.' },
 ];

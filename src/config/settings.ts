@@ -30,6 +30,10 @@ export interface Settings {
   skipCollections: boolean;
   skipPoster: boolean;
   noScanRequests: boolean;
+  /** edit: write and lock fields; provider: ask Plex to refresh from the provider. */
+  syncMode: 'edit' | 'provider';
+  /** What the provider sends as contentRating; '' sends none. */
+  contentRating: string;
 }
 
 export type OptionalSettings = Omit<Settings, 'plexUrl' | 'plexToken'>;
@@ -53,6 +57,8 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   skipCollections: false,
   skipPoster: false,
   noScanRequests: false,
+  syncMode: 'edit',
+  contentRating: '',
 });
 
 /** Settings whose values must never be echoed in a message. */
@@ -115,6 +121,8 @@ const SettingsSchema = v.object({
   skipCollections: flag,
   skipPoster: flag,
   noScanRequests: flag,
+  syncMode: v.optional(v.pipe(text('syncMode'), v.toLowerCase(), v.picklist(['edit', 'provider'], 'must be edit or provider'))),
+  contentRating: v.optional(v.pipe(text('contentRating'), v.maxLength(40, 'must be at most 40 characters'))),
 });
 
 /** The setting keys the schema knows, to check against SETTINGS_SPEC. */

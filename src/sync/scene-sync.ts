@@ -13,6 +13,7 @@ import { desiredState } from './desired.ts';
 import { diffState, editSteps, verifyApplied } from './diff.ts';
 import { findPlexItem } from './find-item.ts';
 import { isEmptyEdit } from './model.ts';
+import { lockedOwnedFields, PROVIDER_GUID_PREFIX, unlockAdvice } from './provider-mode.ts';
 import { getRecord, putRecord } from './records.ts';
 
 export interface SceneSyncDeps {
@@ -23,6 +24,8 @@ export interface SceneSyncDeps {
   mappings: readonly PathMapping[];
   toggles: FieldToggles;
   requestScans: boolean;
+  /** edit: write and lock fields; provider: refresh from the provider, write only the cover and rating. */
+  syncMode: 'edit' | 'provider';
   log: Logger;
 }
 
@@ -54,6 +57,12 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const record = getRecord(db, sceneId);
   const managed = record?.ratingKey === ratingKey ? record.collections : [];
   const desired = desiredState(scene, deps.toggles);
+  if (deps.syncMode === 'provider') {
+    // The provider owns every field: nothing is edited or locked, and the
+    // rating and cover below are all PlexSync writes.
+    desired.scalars = {};
+    desired.tags = {};
+  }
   const plan = diffState(desired, current, managed);
   const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
 
@@ -86,6 +95,18 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     await plex.uploadPoster(ratingKey, poster.bytes, poster.contentType, signal);
     changed.push('poster');
   }
+  const notes: string[] = [];
+  if (deps.syncMode === 'provider') {
+    await plex.refreshItem(ratingKey, signal);
+    changed.push('refresh');
+    const locked = lockedOwnedFields(current.locked);
+    if (locked.length > 0) {
+      notes.push(unlockAdvice(ratingKey, locked));
+      deps.log.warn(unlockAdvice(ratingKey, locked));
+    }
+    const guid = item.guid ?? '';
+    if (!guid.startsWith(PROVIDER_GUID_PREFIX)) notes.push(`Plex item ${ratingKey} is not matched by the PlexSync provider${guid ? ` (its guid is ${guid})` : ''}: check the library's agent`);
+  }
   if (wrote) {
     // A 200 proves nothing: Plex ignores what it does not understand.
     const after = toPlexItemState(await plex.getItem(ratingKey, signal), sectionId);
@@ -106,6 +127,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     collections: plan.newManagedCollections,
     sceneUpdatedAt: scene.updatedAt,
   });
-  const summary = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
+  const done = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
+  const summary = [done, ...notes].join('; ');
   return { ratingKey, changed, summary };
 }

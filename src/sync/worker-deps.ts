@@ -79,6 +79,7 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings:
     mappings: parsePathMap(settings.pathMapRaw),
     toggles: togglesFrom(settings),
     requestScans: !settings.noScanRequests,
+    syncMode: settings.syncMode,
     log: ctx.log,
   };
   return { settings, sync, close: () => plex.close() };
