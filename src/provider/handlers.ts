@@ -11,10 +11,15 @@ import { MatchRequestSchema, PROVIDER_IDENTIFIER, TYPE_MOVIE, type WireMediaCont
 
 export type Answer = { status: 200; body: WireMediaContainer } | { status: 400 | 404; message: string };
 
-export interface HandlerDeps {
-  source: SceneSource;
+/** The settings the provider uses, read per request so a change in Stash needs no restart. */
+export interface ProviderSettings {
   mappings: readonly PathMapping[];
   contentRating: string;
+}
+
+export interface HandlerDeps {
+  source: SceneSource;
+  settings: () => ProviderSettings;
 }
 
 /** The paging defaults the provider documentation gives: 20 items from the start. */
@@ -42,10 +47,11 @@ export async function matchAnswer(body: unknown, deps: HandlerDeps, options: Met
 
   const hints = { filename: request.filename?.trim() || undefined, title: request.title ?? undefined, year: request.year ?? undefined };
   if (!hints.filename && !hints.title?.trim()) return { status: 400, message: 'malformed match request: neither filename nor title given' };
+  const { mappings } = deps.settings();
   const base = hints.filename ? basenameOf(hints.filename) : '';
   const byFile = base === '' ? [] : await deps.source.scenesByBasename(base);
-  const byTitle = needsTitleLookup(byFile, hints, deps.mappings, manual) ? await deps.source.scenesByTitle(hints.title!.trim()) : [];
-  const ranked = rankCandidates(byFile, byTitle, hints, deps.mappings);
+  const byTitle = needsTitleLookup(byFile, hints, mappings, manual) ? await deps.source.scenesByTitle(hints.title!.trim()) : [];
+  const ranked = rankCandidates(byFile, byTitle, hints, mappings);
   const chosen = manual ? ranked : [bestMatch(ranked)].filter((c) => c !== undefined);
   return { status: 200, body: container(chosen.map((c) => ({ ...sceneMetadata(c.scene, options), score: c.score }))) };
 }

@@ -4,8 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.ts';
-import type { PathMapping } from '../match/pathmap.ts';
 import type { StashClient } from '../stash/client.ts';
+import type { ProviderSettings } from './handlers.ts';
 import { providerHandler } from './router.ts';
 import { StashSceneSource } from './source.ts';
 
@@ -14,8 +14,8 @@ export interface ProviderOptions {
   /** 0: any free port (tests). */
   port: number;
   stash: StashClient;
-  mappings: readonly PathMapping[];
-  contentRating: string;
+  /** Read per request: pathMap and contentRating as they are now. */
+  settings: () => ProviderSettings;
   /** The URL Plex reaches the provider at, for image URLs; default: each request's Host. */
   publicUrl?: string | undefined;
   log: Logger;
@@ -32,8 +32,7 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
   const handler = providerHandler({
     source: new StashSceneSource(options.stash),
     stash: options.stash,
-    mappings: options.mappings,
-    contentRating: options.contentRating,
+    settings: options.settings,
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     log: options.log,
   });
