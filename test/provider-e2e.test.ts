@@ -60,13 +60,15 @@ test('a file newly scanned in Plex gets its Stash metadata with no edit in Stash
   assert.equal((await w.queue()).pending, 0);
 });
 
-test('an edit in Stash reaches the item through a refresh, with no field locked', async (t) => {
+test('an edit in Stash reaches the item through a refresh, with no field the provider owns locked', async (t) => {
   const w = await startWorld(t, { settings: { syncMode: 'provider' } });
   await withProvider(t, w);
   const scene = w.stash.addScene({ title: 'Before', rating100: 60, files: [{ path: FILE, size: 77 }] });
   const item = await w.plex.scanFile({ title: 'new-scene', file: FILE, size: 77 });
   assert.equal(item.scalars.title, 'Before');
 
+  const cover = new Uint8Array([0xff, 0xd8, 0xff, 7, 7]);
+  w.stash.setScreenshot(scene, cover);
   w.stash.updateScene(scene, { title: 'After', details: 'New details' });
   const run = await w.hook('Scene.Update.Post', scene, { id: scene, title: 'After' }, ['id', 'title', 'details']);
   assert.equal(run.code, 0, run.stderr);
@@ -80,9 +82,14 @@ test('an edit in Stash reaches the item through a refresh, with no field locked'
   assert.ok(w.plex.requestCount({ method: 'PUT', path: `/library/metadata/${item.ratingKey}/refresh` }) >= 1);
   // The user rating is Plex's own, written as in edit mode; nothing the provider owns is locked.
   assert.equal(item.userRating, 6);
-  assert.deepEqual([...item.locked], []);
-  const edits = w.plex.requests.filter((r) => r.method === 'PUT' && r.path === `/library/metadata/${item.ratingKey}`);
-  assert.deepEqual(edits, []);
+  // The cover is uploaded too (Plex may not fetch a LAN image), and only its lock is set.
+  assert.deepEqual(
+    w.plex.posters(item.ratingKey).map((p) => [...p.bytes]),
+    [[...cover]],
+  );
+  assert.deepEqual([...item.locked], ['thumb']);
+  const edited = w.plex.requests.filter((r) => r.method === 'PUT' && r.path === `/library/metadata/${item.ratingKey}`).flatMap((r) => r.query.map(([k]) => k));
+  assert.deepEqual([...new Set(edited)].sort(), ['thumb.locked', 'type']);
 });
 
 test('switching a library edit mode locked: the sync says what to unlock, and the task unlocks it', async (t) => {
