@@ -5,6 +5,8 @@ import { providerListen, providerSettings } from '../src/provider/config.ts';
 import { bestMatch, rankCandidates } from '../src/provider/match.ts';
 import { sceneMetadata, stashBoxScheme } from '../src/provider/metadata.ts';
 import type { ProviderScene } from '../src/provider/model.ts';
+import { ALL_FIELDS_ON } from '../src/sync/desired.ts';
+import { planScene } from '../src/sync/plan-scene.ts';
 
 function scene(id: string, paths: string[], extra: Partial<ProviderScene> = {}): ProviderScene {
   return {
@@ -115,5 +117,43 @@ describe('provider configuration', () => {
     assert.deepEqual(fromStash, { mappings: [{ stash: '/a', plex: '/b' }], contentRating: 'XXX' });
     assert.deepEqual(providerSettings({ pathMap: '/a=>/b' }, { PLEXSYNC_PATH_MAP: '/c=>/d' }).mappings, [{ stash: '/c', plex: '/d' }]);
     assert.throws(() => providerSettings({ pathMap: 'nonsense' }, {}), /pathMap/);
+  });
+});
+
+describe('reconcile plans in provider mode', () => {
+  const stashScene = {
+    id: '7',
+    title: 'T',
+    code: null,
+    details: 'D',
+    director: null,
+    date: null,
+    rating100: null,
+    organized: false,
+    updatedAt: '2026-01-01T00:00:00Z',
+    studio: null,
+    performers: [],
+    tags: [],
+    groups: [],
+    files: [{ path: '/v/a.mp4', size: 1 }],
+    screenshotUrl: null,
+  };
+  const record = { sceneId: '7', ratingKey: '100', sectionId: '1', syncedAt: 1, stateHash: null, posterHash: null, posterUrl: null, collections: [], sceneUpdatedAt: null };
+  const item = { ratingKey: '100', title: 'T', summary: 'D', Media: [{ Part: [{ file: '/v/a.mp4', size: 1 }] }] };
+
+  it('an unlocked field with the right value is the same in provider mode, a lock to add in edit mode', () => {
+    assert.equal(planScene(stashScene, item, '1', record, ALL_FIELDS_ON, 'provider').status, 'same');
+    const edit = planScene(stashScene, item, '1', record, ALL_FIELDS_ON, 'edit');
+    assert.equal(edit.status, 'differs');
+    assert.ok(edit.changes.every((c) => c.lockOnly));
+  });
+
+  it('a value that differs still differs in provider mode', () => {
+    const plan = planScene({ ...stashScene, title: 'New' }, item, '1', record, ALL_FIELDS_ON, 'provider');
+    assert.equal(plan.status, 'differs');
+    assert.deepEqual(
+      plan.changes.map((c) => c.field),
+      ['title'],
+    );
   });
 });
