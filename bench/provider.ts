@@ -67,7 +67,7 @@ export const provider: Benchmark = {
       }
       const client = new StashClient({ baseUrl: stash.url, apiKey: 'bench-api-key', timeoutMs: 30_000 });
       const mappings = parsePathMap('/stash/videos=>/data/videos');
-      const server = await startProvider({ host: '127.0.0.1', port: 0, stash: client, settings: () => ({ mappings, contentRating: '' }), log: createLogger(() => undefined) });
+      const server = await startProvider({ host: '127.0.0.1', port: 0, stash: client, settings: () => ({ mappings, contentRating: '' }), log: createLogger((line) => process.stderr.write(line.replace(/[\x01\x02]/g, ' '))) });
       scope.after(() => server.close());
 
       const pick = lcg(42);

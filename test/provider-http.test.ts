@@ -202,6 +202,15 @@ describe('metadata provider over HTTP, against the fake Stash', () => {
     assert.ok(logLines.some((l) => l.includes('provider: GET /library/metadata/')));
   });
 
+  it('a dropped connection to Stash is tried once more, then answered 503', async () => {
+    const id = stash.addScene({ title: 'x' });
+    stash.setDown('reset');
+    const before = stash.requests.length;
+    const res = await get(`/library/metadata/${id}`);
+    assert.equal(res.status, 503);
+    assert.equal(stash.requests.length - before, 2);
+  });
+
   describe('match', () => {
     it('matches a full Plex path through pathMap', async () => {
       const id = stash.addScene({ title: 'Full', files: [{ path: '/stash/media/sub/clip.mp4', size: 1 }] });

@@ -6,6 +6,7 @@
 // refresh must see the edit, and Plex asks for one item a few times in a row
 // only while a request is in flight (match, then metadata, then images),
 // which the in-flight sharing below covers.
+import { PlexSyncError } from '../errors.ts';
 import type { StashClient } from '../stash/client.ts';
 import { toProviderGroup, toProviderScene } from './map.ts';
 import type { ProviderGroup, ProviderScene } from './model.ts';
@@ -23,6 +24,22 @@ export interface SceneSource {
   groupScenes(id: string, start: number, size: number): Promise<{ total: number; scenes: ProviderScene[] }>;
 }
 
+/**
+ * One more try when the connection dropped: a kept-alive socket Stash closed
+ * just as the request went out fails at once, and Plex would otherwise get a
+ * 503 for nothing. Reads only, so repeating one is harmless; anything else
+ * (Stash down, slow, refusing the key) is answered as it is.
+ */
+async function read<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    const dropped = err instanceof PlexSyncError && err.code === 'stash_unavailable' && err.http?.status === undefined;
+    if (!dropped) throw err;
+    return request();
+  }
+}
+
 export class StashSceneSource implements SceneSource {
   readonly #stash: StashClient;
   readonly #inFlight = new Map<string, Promise<ProviderScene | null>>();
@@ -34,8 +51,7 @@ export class StashSceneSource implements SceneSource {
   scene(id: string): Promise<ProviderScene | null> {
     const pending = this.#inFlight.get(id);
     if (pending) return pending;
-    const request = this.#stash
-      .graphql<{ findScene: WireProviderScene | null }>(PROVIDER_FIND_SCENE, { id })
+    const request = read(() => this.#stash.graphql<{ findScene: WireProviderScene | null }>(PROVIDER_FIND_SCENE, { id }))
       .then((data) => (data.findScene ? toProviderScene(data.findScene) : null))
       .finally(() => this.#inFlight.delete(id));
     this.#inFlight.set(id, request);
@@ -43,29 +59,29 @@ export class StashSceneSource implements SceneSource {
   }
 
   async scenesByBasename(basename: string): Promise<ProviderScene[]> {
-    const data = await this.#stash.graphql<WireProviderScenes>(PROVIDER_SCENES_BY_BASENAME, { basename, perPage: CANDIDATE_LIMIT });
+    const data = await read(() => this.#stash.graphql<WireProviderScenes>(PROVIDER_SCENES_BY_BASENAME, { basename, perPage: CANDIDATE_LIMIT }));
     return data.findScenes.scenes.map(toProviderScene);
   }
 
   async scenesByTitle(title: string): Promise<ProviderScene[]> {
-    const data = await this.#stash.graphql<WireProviderScenes>(PROVIDER_SCENES_BY_TITLE, { title, perPage: CANDIDATE_LIMIT });
+    const data = await read(() => this.#stash.graphql<WireProviderScenes>(PROVIDER_SCENES_BY_TITLE, { title, perPage: CANDIDATE_LIMIT }));
     return data.findScenes.scenes.map(toProviderScene);
   }
 
   async group(id: string): Promise<ProviderGroup | null> {
-    const data = await this.#stash.graphql<WireProviderGroup>(PROVIDER_FIND_GROUP, { id });
+    const data = await read(() => this.#stash.graphql<WireProviderGroup>(PROVIDER_FIND_GROUP, { id }));
     return data.findGroup ? toProviderGroup(data.findGroup) : null;
   }
 
   /** `start` 0-based; Stash pages are 1-based, so the page holding `start` is fetched and cut. */
   async groupScenes(id: string, start: number, size: number): Promise<{ total: number; scenes: ProviderScene[] }> {
     const page = Math.floor(start / size) + 1;
-    const data = await this.#stash.graphql<WireProviderScenes>(PROVIDER_GROUP_SCENES, { groupId: id, page, perPage: size });
+    const data = await read(() => this.#stash.graphql<WireProviderScenes>(PROVIDER_GROUP_SCENES, { groupId: id, page, perPage: size }));
     const skip = start - (page - 1) * size;
     const first = data.findScenes.scenes.slice(skip).map(toProviderScene);
     if (skip === 0 || first.length === 0) return { total: data.findScenes.count, scenes: first };
     // `start` not on a page boundary: the rest comes from the next page.
-    const next = await this.#stash.graphql<WireProviderScenes>(PROVIDER_GROUP_SCENES, { groupId: id, page: page + 1, perPage: size });
+    const next = await read(() => this.#stash.graphql<WireProviderScenes>(PROVIDER_GROUP_SCENES, { groupId: id, page: page + 1, perPage: size }));
     return { total: data.findScenes.count, scenes: [...first, ...next.findScenes.scenes.slice(0, skip).map(toProviderScene)] };
   }
 }
