@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseSettings } from '../src/config/settings.ts';
 import { parsePathMap } from '../src/match/pathmap.ts';
 import { providerListen, providerSettings } from '../src/provider/config.ts';
 import { bestMatch, rankCandidates } from '../src/provider/match.ts';
@@ -155,5 +156,21 @@ describe('reconcile plans in provider mode', () => {
       plan.changes.map((c) => c.field),
       ['title'],
     );
+  });
+});
+
+describe('the syncMode and contentRating settings', () => {
+  const base = { plexUrl: 'http://127.0.0.1:32400', plexToken: 't' };
+
+  it('default to edit mode and no content rating', () => {
+    const s = parseSettings(base);
+    assert.equal(s.syncMode, 'edit');
+    assert.equal(s.contentRating, '');
+  });
+
+  it('accept provider in any case, and refuse anything else by name', () => {
+    assert.equal(parseSettings({ ...base, syncMode: ' Provider ' }).syncMode, 'provider');
+    assert.throws(() => parseSettings({ ...base, syncMode: 'refresh' }), /syncMode must be edit or provider, got "refresh"/);
+    assert.equal(parseSettings({ ...base, contentRating: 'XXX' }).contentRating, 'XXX');
   });
 });
