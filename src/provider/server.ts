@@ -1,7 +1,7 @@
 // The provider's HTTP server on its own port (CONTRACT sec. 14). Started by
 // `plexsync serve` when PLEXSYNC_PROVIDER_PORT is set, or on its own by
 // `plexsync provider`.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.ts';
 import type { StashClient } from '../stash/client.ts';
@@ -28,15 +28,19 @@ export interface RunningProvider {
   close(): Promise<void>;
 }
 
-export async function startProvider(options: ProviderOptions): Promise<RunningProvider> {
-  const handler = providerHandler({
+/** The provider's request handler, for a server someone else opens (the service's). */
+export function providerRequestHandler(options: Omit<ProviderOptions, 'host' | 'port'>): RequestListener {
+  return providerHandler({
     source: new StashSceneSource(options.stash),
     stash: options.stash,
     settings: options.settings,
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     log: options.log,
   });
-  const server: Server = createServer(handler);
+}
+
+export async function startProvider(options: ProviderOptions): Promise<RunningProvider> {
+  const server: Server = createServer(providerRequestHandler(options));
   // A scan asks for thousands of items over a few connections: keep them open.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
