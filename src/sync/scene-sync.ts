@@ -98,7 +98,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const notes: string[] = [];
   if (deps.syncMode === 'provider') {
     await plex.refreshItem(ratingKey, signal);
-    changed.push('refresh');
+    notes.push('Plex asked to refresh it from the provider');
     const locked = lockedOwnedFields(current.locked);
     if (locked.length > 0) {
       notes.push(unlockAdvice(ratingKey, locked));
