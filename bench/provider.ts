@@ -6,6 +6,7 @@ import { parsePathMap } from '../src/match/pathmap.ts';
 import { startProvider } from '../src/provider/server.ts';
 import { StashClient } from '../src/stash/client.ts';
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER_FIND_SCENE } from '../src/provider/queries.ts';
 import { type Benchmark, ms, percentile, type Scale, Scope } from './lib.ts';
@@ -110,6 +111,7 @@ export const provider: Benchmark = {
           { metric: 'match p99', value: ms(percentile(match, 99)), target: '< 90 s (Plex\u2019s provider timeout)', pass: percentile(match, 99) < 90_000 },
         ],
         notes: [
+          `Load average of the shared machine at the end of the run: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; Stash's own answers, measured alongside, show how much of each figure is the machine.`,
           'A match asks Stash one question (scenes with a file of that basename); the fake Stash answers it by testing every file, as SQLite does without an index on the basename column, so match time grows with the library while metadata time does not.',
         ],
       };
