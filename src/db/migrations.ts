@@ -80,4 +80,15 @@ export const migrations: readonly string[] = [
   `,
   // 2: the screenshot URL last uploaded, so an unchanged cover costs no download.
   `ALTER TABLE sync_records ADD COLUMN poster_url TEXT;`,
+  // 3: who holds what. The worker lease names its process precisely enough to
+  // tell a dead holder from a live one (pid, start time, pid namespace and
+  // boot); a claimed job names the worker lease it was claimed under, so the
+  // next worker takes a dead one's jobs over at once. One job per key runs at
+  // a time: the claim looks keys up in jobs_running_key.
+  `
+  ALTER TABLE worker_lease ADD COLUMN pid_start TEXT;
+  ALTER TABLE worker_lease ADD COLUMN pid_scope TEXT;
+  ALTER TABLE jobs ADD COLUMN owner TEXT;
+  CREATE INDEX jobs_running_key ON jobs (job_key) WHERE status = 'in_progress';
+  `,
 ];

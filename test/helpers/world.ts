@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { counts } from '../../src/queue/operations.ts';
 import { currentLease } from '../../src/worker/lease.ts';
 import { type FakePlex, type FakePlexOptions, startFakePlex } from '../fakes/plex-server.ts';
-import { type FakeStash, startFakeStash } from '../fakes/stash-server.ts';
+import { type FakeStash, type FakeStashOptions, startFakeStash } from '../fakes/stash-server.ts';
 import { hookInput, type PluginRun, type RunOptions, runPlugin, taskInput } from './plugin.ts';
 import { tempDir } from './temp.ts';
 
@@ -25,6 +25,7 @@ export interface World {
 
 export interface WorldOptions {
   plex?: FakePlexOptions;
+  stash?: FakeStashOptions;
   settings?: Record<string, unknown>;
   env?: Record<string, string>;
 }
@@ -40,9 +41,15 @@ function workerLogTail(dataDir: string): string {
 }
 
 export async function startWorld(t: TestContext, options: WorldOptions = {}): Promise<World> {
-  const stash = await startFakeStash();
+  const stash = await startFakeStash(options.stash);
   const plex = await startFakePlex(options.plex);
-  t.after(() => Promise.all([stash.close(), plex.close()]).then(() => undefined));
+  // After hooks run in the order they were added: first let the worker finish
+  // against live servers, then close them; tempDir's hook, added next, removes
+  // the folder once no worker of it is left.
+  t.after(async () => {
+    await world.settle(10_000).catch(() => undefined);
+    await Promise.all([stash.close(), plex.close()]);
+  });
   stash.setSettings({ plexUrl: plex.url, plexToken: plex.token, ...options.settings });
   const dataDir = tempDir(t);
   const env = {
@@ -91,7 +98,5 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
       throw new Error(`queue did not settle within ${timeoutMs} ms: ${JSON.stringify(await queue())}; worker log:\n${workerLogTail(dataDir)}`);
     },
   };
-  // Whatever a test leaves running, give the worker time to go before the folder is removed.
-  t.after(() => world.settle(10_000).catch(() => undefined));
   return world;
 }
