@@ -33,13 +33,19 @@ export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
   circuitMaxProbeMs: 60_000,
 };
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/**
+ * A whole number of milliseconds. `why0` is set for knobs that make no sense
+ * at 0 (a lease that is over when taken, a backoff of nothing): 0 is then
+ * refused with the reason.
+ */
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, why0?: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a whole number of milliseconds, got ${JSON.stringify(raw)}`);
   }
+  if (value === 0 && why0 !== undefined) throw new Error(`${name} must be at least 1 ms, got 0: ${why0}; leave it unset for the default of ${fallback} ms`);
   return value;
 }
 
@@ -47,12 +53,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvKnobs {
   return {
     dataDir: env.PLEXSYNC_DATA_DIR || undefined,
     idleExitMs: positiveInt(env, 'PLEXSYNC_IDLE_EXIT_MS', ENV_DEFAULTS.idleExitMs),
-    retryBaseMs: positiveInt(env, 'PLEXSYNC_RETRY_BASE_MS', ENV_DEFAULTS.retryBaseMs),
-    retryCapMs: positiveInt(env, 'PLEXSYNC_RETRY_CAP_MS', ENV_DEFAULTS.retryCapMs),
-    jobLeaseMs: positiveInt(env, 'PLEXSYNC_JOB_LEASE_MS', ENV_DEFAULTS.jobLeaseMs),
-    workerLeaseMs: positiveInt(env, 'PLEXSYNC_WORKER_LEASE_MS', ENV_DEFAULTS.workerLeaseMs),
+    retryBaseMs: positiveInt(env, 'PLEXSYNC_RETRY_BASE_MS', ENV_DEFAULTS.retryBaseMs, 'every retry would go out at once'),
+    retryCapMs: positiveInt(env, 'PLEXSYNC_RETRY_CAP_MS', ENV_DEFAULTS.retryCapMs, 'every retry would go out at once'),
+    jobLeaseMs: positiveInt(env, 'PLEXSYNC_JOB_LEASE_MS', ENV_DEFAULTS.jobLeaseMs, 'a job would be taken back the moment it is claimed'),
+    workerLeaseMs: positiveInt(env, 'PLEXSYNC_WORKER_LEASE_MS', ENV_DEFAULTS.workerLeaseMs, 'the worker lease would lapse the moment it is taken'),
     catchUpIntervalMs: positiveInt(env, 'PLEXSYNC_CATCHUP_INTERVAL_MS', ENV_DEFAULTS.catchUpIntervalMs),
-    circuitProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_PROBE_MS', ENV_DEFAULTS.circuitProbeMs),
-    circuitMaxProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_MAX_PROBE_MS', ENV_DEFAULTS.circuitMaxProbeMs),
+    circuitProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_PROBE_MS', ENV_DEFAULTS.circuitProbeMs, 'a Plex found down would be probed without pause'),
+    circuitMaxProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_MAX_PROBE_MS', ENV_DEFAULTS.circuitMaxProbeMs, 'a Plex found down would be probed without pause'),
   };
 }

@@ -91,4 +91,9 @@ export const migrations: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN owner TEXT;
   CREATE INDEX jobs_running_key ON jobs (job_key) WHERE status = 'in_progress';
   `,
+  // 4: path keys are now NFC, and //server shares are Windows paths: index Plex's files again.
+  `DELETE FROM plex_parts;
+   UPDATE plex_sections SET indexed_at = NULL, max_updated_at = NULL;`,
+  // 5: the collections an item had before PlexSync first wrote it: the user's, never removed.
+  `ALTER TABLE sync_records ADD COLUMN hand_made_collections TEXT;`,
 ];

@@ -13,6 +13,7 @@ import {
   FIND_SCENES_PAGE,
   PLUGIN_SETTINGS,
   SCENES_UPDATED_SINCE,
+  SCENES_WITH_PATH_LIKE,
 } from './queries.ts';
 import { type FetchedImage, StashTransport, type StashTransportOptions } from './transport.ts';
 import type { WireFindScene, WireFindScenes, WirePluginSettings, WireScene, WireSceneFilter, WireSceneStamp } from './types.ts';
@@ -85,6 +86,12 @@ export class StashClient {
   /** Every scene, light fields only, for a full sync. */
   async *allSceneStamps(perPage = DEFAULT_SCAN_PAGE): AsyncGenerator<SceneStamp[]> {
     for await (const scenes of this.#walk<WireSceneStamp>(ALL_SCENE_STAMPS, {}, perPage)) yield scenes.map(toSceneStamp);
+  }
+
+  /** Scenes with a file whose path contains `name` (at most `limit`), light fields only. */
+  async scenesWithPathLike(name: string, limit = 100): Promise<SceneStamp[]> {
+    const data = await this.graphql<WireFindScenes<WireSceneStamp>>(SCENES_WITH_PATH_LIKE, { name, perPage: limit });
+    return data.findScenes.scenes.map(toSceneStamp);
   }
 
   /** Our settings map as Stash stores it; {} when none was ever saved. */

@@ -102,3 +102,20 @@ export const PLUGIN_SETTINGS = `
 query PlexSyncSettings($include: [ID!]) {
   configuration { plugins(include: $include) }
 }`;
+
+/**
+ * Scenes with a file whose path contains a name (Stash's `path` criterion is
+ * a LIKE over folder and basename). Used to learn whether another scene owns
+ * a Plex item found by basename and size.
+ */
+export const SCENES_WITH_PATH_LIKE = `
+query PlexSyncScenesWithPathLike($name: String!, $perPage: Int!) {
+  findScenes(
+    filter: { page: 1, per_page: $perPage, sort: "id", direction: ASC }
+    scene_filter: { path: { value: $name, modifier: INCLUDES } }
+  ) {
+    count
+    scenes { ...PlexSyncSceneStamp }
+  }
+}
+${SCENE_STAMP_FIELDS}`;

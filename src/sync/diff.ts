@@ -12,8 +12,16 @@
 // the existing "bdsm" and the removal of "bdsm" then detaches the tag
 // altogether. `editSteps` therefore splits such an edit in two requests:
 // first remove the old spellings, then send the rest (without those
-// removals). The read-back (`verifyApplied`) still compares exactly, so a
-// Plex that keeps the old spelling is reported rather than silently hidden.
+// removals).
+//
+// Names that differ only in case (Stash allows tags "Blonde" and "blonde")
+// are one tag to a Plex that matches names case-insensitively: only the
+// first spelling is sent, and the read-back (`verifyApplied`) compares tag
+// names the way Plex does, ignoring case, so a folded pair never fails it.
+//
+// Collections an item had before PlexSync first wrote it (`handMade`) are
+// the user's: PlexSync never removes them and never takes them over as
+// managed, even when a Stash group of the same name joins the scene later.
 
 import type { DesiredState, PlexEdit, PlexItemState, ScalarField, TagField } from './model.ts';
 
@@ -31,7 +39,28 @@ const MIRRORED_TAGS: readonly TagField[] = ['actor', 'genre', 'director'];
 /** Ratings travel at one decimal; anything closer is float noise. */
 const RATING_TOLERANCE = 0.01;
 
-export function diffState(desired: DesiredState, current: PlexItemState, managedCollections: readonly string[]): SyncPlan {
+/** The desired state with one spelling per tag name (the first seen), as a case-folding Plex keeps them. */
+export function oneSpellingEach(desired: DesiredState): DesiredState {
+  const tags: DesiredState['tags'] = {};
+  for (const [field, names] of Object.entries(desired.tags) as [TagField, string[]][]) {
+    const seen = new Set<string>();
+    tags[field] = names.filter((name) => {
+      const key = foldCase(name);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+  return { ...desired, tags };
+}
+
+export function diffState(
+  wanted: DesiredState,
+  current: PlexItemState,
+  managedCollections: readonly string[],
+  handMade: readonly string[] = [],
+): SyncPlan {
+  const desired = oneSpellingEach(wanted);
   const edit: PlexEdit = { scalars: {}, tags: {}, lock: [] };
   const locked = new Set(current.locked);
 
@@ -65,13 +94,15 @@ export function diffState(desired: DesiredState, current: PlexItemState, managed
   if (wantCollections !== undefined) {
     // Hand-made collections (never managed, not wanted) are invisible here:
     // they are neither a difference nor ever removed.
+    const theirs = new Set(handMade.map(foldCase));
     const ours = new Set([...managedCollections, ...wantCollections]);
     const haveOurs = current.tags.collection.filter((name) => ours.has(name));
     if (!sameSet(wantCollections, haveOurs) || !locked.has('collection')) {
-      edit.tags.collection = { set: [...wantCollections], remove: absentFrom(haveOurs, wantCollections) };
+      const remove = absentFrom(haveOurs, wantCollections).filter((name) => !theirs.has(foldCase(name)));
+      edit.tags.collection = { set: [...wantCollections], remove };
       edit.lock.push('collection');
     }
-    plan.newManagedCollections = [...wantCollections];
+    plan.newManagedCollections = wantCollections.filter((name) => !theirs.has(foldCase(name)));
   }
 
   if (desired.rating !== undefined && !sameRating(desired.rating, current.userRating)) plan.rating = desired.rating;
@@ -85,21 +116,27 @@ export function diffState(desired: DesiredState, current: PlexItemState, managed
  * next diff re-sends it, but it is no reason to fail the sync. Locks are not
  * checked either: a missing lock only costs a re-send on the next sync.
  */
-export function verifyApplied(desired: DesiredState, after: PlexItemState, managed: readonly string[]): string[] {
+export function verifyApplied(wanted: DesiredState, after: PlexItemState, managed: readonly string[], handMade: readonly string[] = []): string[] {
+  const desired = oneSpellingEach(wanted);
   const wrong: string[] = [];
   for (const field of SCALAR_FIELDS) {
     const want = desired.scalars[field];
     if (want !== undefined && want !== after[field]) wrong.push(field);
   }
+  // Tag names compare as Plex compares them: ignoring case.
+  const folded = (names: readonly string[]) => names.map(foldCase);
   for (const field of MIRRORED_TAGS) {
     const want = desired.tags[field];
-    if (want !== undefined && !sameSet(want, after.tags[field])) wrong.push(field);
+    if (want !== undefined && !sameSet(folded(want), folded(after.tags[field]))) wrong.push(field);
   }
   const wantCollections = desired.tags.collection;
   if (wantCollections !== undefined) {
+    const theirs = new Set(handMade.map(foldCase));
+    // Which are ours is decided as diffState decides it; then compared as Plex compares.
     const ours = new Set([...managed, ...wantCollections]);
-    const haveOurs = after.tags.collection.filter((name) => ours.has(name));
-    if (!sameSet(wantCollections, haveOurs)) wrong.push('collection');
+    const haveOurs = folded(after.tags.collection.filter((name) => ours.has(name))).filter((name) => !theirs.has(name));
+    const wantOurs = folded(wantCollections).filter((name) => !theirs.has(name));
+    if (!sameSet(wantOurs, haveOurs)) wrong.push('collection');
   }
   if (desired.rating !== undefined && !sameRating(desired.rating, after.userRating)) wrong.push('rating');
   return wrong;

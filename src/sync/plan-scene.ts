@@ -36,7 +36,7 @@ export function planScene(scene: StashScene, item: PlexMetadata, sectionId: stri
   const current = toPlexItemState(item, sectionId);
   const ours = record?.ratingKey === current.ratingKey ? record : undefined;
   const desired = desiredState(scene, toggles);
-  const plan = diffState(desired, current, ours?.collections ?? []);
+  const plan = diffState(desired, current, ours?.collections ?? [], ours ? (ours.handMadeCollections ?? []) : current.tags.collection);
   const changes: FieldChange[] = [];
 
   for (const [field, to] of Object.entries(plan.edit.scalars)) {

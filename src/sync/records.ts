@@ -11,6 +11,8 @@ export interface SyncRecord {
   posterUrl: string | null;
   collections: string[];
   sceneUpdatedAt: string | null;
+  /** Collections the item had before PlexSync first wrote it (hand-made: never removed). */
+  handMadeCollections?: string[];
 }
 
 interface Row {
@@ -23,6 +25,7 @@ interface Row {
   poster_url: string | null;
   collections: string | null;
   scene_updated_at: string | null;
+  hand_made_collections: string | null;
 }
 
 export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
@@ -38,16 +41,18 @@ export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
     posterUrl: row.poster_url,
     collections: row.collections ? (JSON.parse(row.collections) as string[]) : [],
     sceneUpdatedAt: row.scene_updated_at,
+    handMadeCollections: row.hand_made_collections ? (JSON.parse(row.hand_made_collections) as string[]) : [],
   };
 }
 
 export function putRecord(db: Db, r: SyncRecord): void {
   sql(db, 
-    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, scene_updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, scene_updated_at, hand_made_collections)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (scene_id) DO UPDATE SET rating_key = excluded.rating_key, section_id = excluded.section_id,
        synced_at = excluded.synced_at, state_hash = excluded.state_hash, poster_hash = excluded.poster_hash,
-       poster_url = excluded.poster_url, collections = excluded.collections, scene_updated_at = excluded.scene_updated_at`,
+       poster_url = excluded.poster_url, collections = excluded.collections, scene_updated_at = excluded.scene_updated_at,
+       hand_made_collections = excluded.hand_made_collections`,
   ).run(
     r.sceneId,
     r.ratingKey,
@@ -58,9 +63,16 @@ export function putRecord(db: Db, r: SyncRecord): void {
     r.posterUrl,
     JSON.stringify(r.collections),
     r.sceneUpdatedAt,
+    JSON.stringify(r.handMadeCollections ?? []),
   );
 }
 
 export function deleteRecord(db: Db, sceneId: string): void {
   sql(db, 'DELETE FROM sync_records WHERE scene_id = ?').run(sceneId);
+}
+
+/** Scenes whose sync record names this Plex item. */
+export function scenesRecordedFor(db: Db, ratingKey: string): string[] {
+  const rows = sql(db, 'SELECT scene_id FROM sync_records WHERE rating_key = ?').all(ratingKey) as { scene_id: string }[];
+  return rows.map((r) => r.scene_id);
 }

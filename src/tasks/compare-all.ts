@@ -10,7 +10,7 @@ import { getRecord } from '../sync/records.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 
 export type SceneOutcome =
-  | { kind: 'planned'; sceneId: string; plan: ScenePlan }
+  | { kind: 'planned'; sceneId: string; plan: ScenePlan; via: 'path' | 'basename+size' }
   | { kind: 'no_files'; sceneId: string }
   | { kind: 'unmatched'; sceneId: string; tried: string[] }
   | { kind: 'ambiguous'; sceneId: string; ratingKeys: string[] }
@@ -57,7 +57,7 @@ export async function compareAll(
 }
 
 export async function compareScenes(scenes: readonly StashScene[], deps: SceneSyncDeps, signal?: AbortSignal): Promise<SceneOutcome[]> {
-  const outcomes: (SceneOutcome | { kind: 'matched'; scene: StashScene; ratingKey: string; sectionId: string; file: string })[] = [];
+  const outcomes: (SceneOutcome | { kind: 'matched'; scene: StashScene; ratingKey: string; sectionId: string; file: string; via: 'path' | 'basename+size' })[] = [];
   for (const scene of scenes) {
     if (scene.files.length === 0) {
       outcomes.push({ kind: 'no_files', sceneId: scene.id });
@@ -67,7 +67,7 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     if (decision.kind === 'unmatched') outcomes.push({ kind: 'unmatched', sceneId: scene.id, tried: decision.tried });
     else if (decision.kind === 'ambiguous') {
       outcomes.push({ kind: 'ambiguous', sceneId: scene.id, ratingKeys: [...new Set(decision.candidates.map((c) => c.ratingKey))] });
-    } else outcomes.push({ kind: 'matched', scene, ratingKey: decision.ratingKey, sectionId: decision.sectionId, file: decision.file });
+    } else outcomes.push({ kind: 'matched', scene, ratingKey: decision.ratingKey, sectionId: decision.sectionId, file: decision.file, via: decision.via });
   }
   const keys = [...new Set(outcomes.flatMap((o) => (o.kind === 'matched' ? [o.ratingKey] : [])))];
   const items = await fetchItems(keys, deps, signal);
@@ -76,7 +76,7 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     const item = items.get(o.ratingKey);
     const files = item?.Media?.flatMap((m) => m.Part?.map((p) => p.file) ?? []) ?? [];
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
-    return { kind: 'planned', sceneId: o.scene.id, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles, deps.syncMode) };
+    return { kind: 'planned', sceneId: o.scene.id, via: o.via, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles, deps.syncMode) };
   });
 }
 

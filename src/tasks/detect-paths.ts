@@ -31,18 +31,33 @@ export async function detectPathsTask(ctx: RunContext, db: Db): Promise<PathDete
   const d = detectPathMap(scenes, plexFiles, sync.mappings);
   log.progress(1);
   const current = settings.pathMapRaw.trim();
-  const better = d.matchedWithSuggestion > d.matchedWithCurrent;
-  recordMatchStats(db, { by: 'detect_paths', scenes: d.scenes, matched: d.matchedWithCurrent, ...(better ? { suggestion: d.suggestion } : {}) });
+  const { better } = d;
+  recordMatchStats(db, {
+    by: 'detect_paths',
+    scenes: d.scenes,
+    matched: d.matchedWithCurrent,
+    exact: d.exactWithCurrent,
+    ...(better ? { suggestion: d.suggestion } : {}),
+  });
 
   log.info(`Compared ${d.scenes} Stash scene(s) with ${plexFiles.length} file(s) in Plex`);
-  log.info(`Current pathMap ${JSON.stringify(current)} matches ${d.matchedWithCurrent} of ${d.scenes} scene(s)`);
+  log.info(`Current pathMap ${JSON.stringify(current)} matches ${countsText(d.exactWithCurrent, d.matchedWithCurrent, d.scenes)}`);
   for (const m of d.mappings) log.info(`Stash "${m.stash}" is Plex "${m.plex}" (${m.files} file(s) agree)`);
-  if (better) log.warn(`Suggested pathMap: ${d.suggestion === '' ? '(empty: same paths on both sides)' : d.suggestion} (matches ${d.matchedWithSuggestion} of ${d.scenes})`);
-  else log.info(`The current pathMap is as good as any found (${d.matchedWithSuggestion} of ${d.scenes} scene(s) match)`);
+  if (better) {
+    log.warn(`Suggested pathMap: ${d.suggestion === '' ? '(empty: same paths on both sides)' : d.suggestion} (matches ${countsText(d.exactWithSuggestion, d.matchedWithSuggestion, d.scenes)})`);
+  } else log.info(`The current pathMap is as good as any found (${countsText(d.exactWithCurrent, d.matchedWithCurrent, d.scenes)})`);
+  if (d.matchedWithCurrent - d.exactWithCurrent > d.exactWithCurrent) {
+    log.warn('More scenes match only by file name and size than by exact path: the pathMap is probably wrong');
+  }
   if (d.unexplainedCount > 0) {
     log.info(`${d.unexplainedCount} scene(s) have no file Plex knows, e.g. ${d.unexplained.slice(0, 5).map((u) => `scene ${u.sceneId} (${u.path})`).join(', ')}`);
   }
   return { current, ...d };
+}
+
+/** "28 of 30 scene(s) by exact path, 2 more by file name and size only". */
+function countsText(exact: number, matched: number, scenes: number): string {
+  return `${exact} of ${scenes} scene(s) by exact path, ${matched - exact} more by file name and size only`;
 }
 
 /** The indexed parts of the searched sections: a few MB even for 50,000 files. */

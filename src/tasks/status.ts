@@ -39,6 +39,7 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
   if (settingsProblem) problems.push(settingsProblem);
   const pathProblem = matchWarning(readMatchStats(db)) ?? unscannedWarning(db);
   if (pathProblem) problems.push(pathProblem);
+  problems.push(...cutSummaryWarnings(db));
   return {
     pending: c.pending,
     inProgress: c.inProgress,
@@ -69,6 +70,15 @@ function unscannedWarning(db: Db): string | undefined {
     .get() as { n: number };
   if (row.n < 10) return undefined;
   return `${row.n} scene(s) are waiting for a Plex item that does not appear: if the files are in Plex, the pathMap may be wrong; run the detect_paths task`;
+}
+
+/** Scenes whose summary Plex took only cut (sync/sized-edit.ts): named, a few at a time. */
+function cutSummaryWarnings(db: Db): string[] {
+  const rows = sql(db, `SELECT key, value FROM kv WHERE key LIKE 'summary\\_cut:%' ESCAPE '\\' ORDER BY key LIMIT 20`).all() as { key: string; value: string }[];
+  return rows.map((r) => {
+    const note = JSON.parse(r.value) as { fullLength: number; cutLength: number };
+    return `scene ${r.key.slice('summary_cut:'.length)}: its summary was cut to ${note.cutLength} of ${note.fullLength} characters because Plex (or a proxy in front of it) refused longer edits`;
+  });
 }
 
 export function logStatus(report: StatusReport, log: Logger): void {

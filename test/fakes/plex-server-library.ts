@@ -134,7 +134,8 @@ function decodeLenient(text: string): string {
  * silently (plex-api.md: "a 200 proves nothing"). Returns the collection
  * names the edit used, which Plex creates on the fly.
  */
-export function applyEdit(item: FakeItem, params: [string, string][]): string[] {
+export function applyEdit(item: FakeItem, params: [string, string][], options: { foldCase?: boolean } = {}): string[] {
+  const same = (a: string, b: string) => a === b || (options.foldCase === true && a.toLowerCase() === b.toLowerCase());
   const adds = new Map<string, string[]>();
   const removes = new Map<string, string[]>();
   for (const [key, value] of params) {
@@ -170,11 +171,11 @@ export function applyEdit(item: FakeItem, params: [string, string][]): string[] 
   // "Adding does not remove existing tags in practice").
   for (const [wire, names] of adds) {
     const list = item.tags[wire] ?? [];
-    for (const name of names) if (!list.includes(name)) list.push(name);
+    for (const name of names) if (!list.some((have) => same(have, name))) list.push(name);
     item.tags[wire] = list;
   }
   for (const [wire, names] of removes) {
-    item.tags[wire] = (item.tags[wire] ?? []).filter((n) => !names.includes(n));
+    item.tags[wire] = (item.tags[wire] ?? []).filter((n) => !names.some((name) => same(n, name)));
   }
   item.updatedAt = nowSeconds();
   return adds.get('Collection') ?? [];

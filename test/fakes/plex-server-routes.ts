@@ -52,6 +52,10 @@ export function route(
   if (poster && method === 'POST') {
     const item = state.items.get(poster[1]!);
     if (!item) return NOT_FOUND;
+    if (state.faults.ignorePosters > 0) {
+      state.faults.ignorePosters--;
+      return EMPTY_OK;
+    }
     const list = state.posters.get(item.ratingKey) ?? [];
     list.push({ bytes: new Uint8Array(body), contentType: String(headers['content-type'] ?? '') });
     state.posters.set(item.ratingKey, list);
@@ -95,7 +99,7 @@ function sectionOf(state: FakeState, item: FakeItem) {
 }
 
 function edit(state: FakeState, item: FakeItem, query: [string, string][]): void {
-  const collections = applyEdit(item, query);
+  const collections = applyEdit(item, query, { foldCase: state.options.foldTagCase });
   // `collection[0].tag.tag=Name` creates the collection if missing (plex-api.md).
   const known = state.collections.get(item.sectionId) ?? new Set<string>();
   for (const name of collections) known.add(name);

@@ -19,6 +19,18 @@ export interface FakePlexOptions {
   metadataEditRoute?: boolean;
   /** The clock behind appearAfter({ ms }) and request times (ms since the epoch); tests that are about time set it. */
   now?: () => number;
+  /**
+   * true: tag names that differ only in case are one tag, as in a Plex that
+   * matches tag names case-insensitively (the assumption behind editSteps'
+   * two-step rename in src/sync/diff.ts; not verified against a live PMS).
+   */
+  foldTagCase?: boolean;
+  /**
+   * Longest request target accepted; longer ones get 414, as from nginx
+   * (large_client_header_buffers: 8 KiB by default) in front of Plex. PMS's
+   * own limit is not documented. Default: no cap.
+   */
+  maxRequestTarget?: number;
 }
 
 export interface LoggedRequest {
@@ -60,6 +72,7 @@ export interface FakeState {
   /** Agent runs under way, and failures of finished ones. */
   agentRuns: Set<Promise<void>>;
   agentErrors: string[];
+  faults: { ignorePosters: number };
 }
 
 export interface FakePlex {
@@ -92,6 +105,8 @@ export interface FakePlex {
   /** Waits for every agent run under way (refreshes answer 200 at once and run after). */
   agentIdle(): Promise<void>;
   agentErrors: string[];
+  /** The next `count` poster uploads answer 200 but change nothing (a 200 proves nothing). */
+  ignorePosters(count: number): void;
   close(): Promise<void>;
 }
 
@@ -108,7 +123,10 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
       now: options.now ?? Date.now,
+      foldTagCase: options.foldTagCase ?? false,
+      maxRequestTarget: options.maxRequestTarget ?? Number.POSITIVE_INFINITY,
     },
+    faults: { ignorePosters: 0 },
     items: new Map(),
     pending: [],
     collections: new Map(),
@@ -136,6 +154,10 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       }
       requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers, at: state.options.now() });
       if (faults.hang) return; // never answer; close() destroys the socket
+      if ((req.url ?? '').length > state.options.maxRequestTarget) {
+        send(res, htmlReply(414), faults);
+        return;
+      }
       setTimeout(() => answer(req, res, target, body), faults.latency + Math.random() * faults.jitter);
     });
   });
@@ -246,6 +268,9 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     },
     agentIdle: () => idle(state),
     agentErrors: state.agentErrors,
+    ignorePosters(count) {
+      state.faults.ignorePosters = count;
+    },
     async close() {
       faults.hang = false;
       if (!server.listening) return;
@@ -296,6 +321,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  414: 'Request-URI Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',

@@ -179,7 +179,7 @@ export class FakeStore {
             return compare(Number(scene.id), criterion, name, Number);
           case 'title':
             return matchesString(scene.title === null ? [] : [scene.title], criterion, name);
-          // Stash's path criterion compares folder + basename of any file.
+          // Stash's path criterion: SQL LIKE over each file's full path (folder + basename).
           case 'path':
             return matchesString(scene.files.map((f) => f.path), criterion, name);
           case 'files_filter':

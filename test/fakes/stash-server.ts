@@ -68,6 +68,8 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   let down: DownMode = false;
   let latencyMs = 0;
   let baseUrl = '';
+  /** Resolver errors to answer instead of running queries (see failQueries). */
+  const failing = { count: 0, message: '', operation: '' };
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
   const stamp = (scene: FakeScene) => Math.floor(scene.updatedAt.getTime() / 1000);
@@ -124,7 +126,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const authorised = (req: IncomingMessage): boolean => {
     if (session === undefined && options.apiKey === undefined) return true;
     const apiKey = req.headers['apikey'];
-    if (options.apiKey !== undefined && apiKey === options.apiKey) return true;
+    // Stash checks an ApiKey header before any session: a wrong key is refused
+    // even next to a good cookie (pkg/session/session.go, Authenticate).
+    if (typeof apiKey === 'string' && apiKey !== '') return apiKey === options.apiKey;
     return session !== undefined && cookieValue(req.headers.cookie, COOKIE_NAME) === session;
   };
 
@@ -203,6 +207,13 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       return;
     }
     refreshCookie(res);
+    const operation = requests.at(-1)?.operationName ?? '';
+    if (req.method === 'POST' && path === '/graphql' && failing.count > 0 && (failing.operation === '' || failing.operation === operation)) {
+      failing.count--;
+      // gqlgen answers a resolver's error with 200, the message and a null field.
+      sendJson(res, 200, { errors: [{ message: failing.message, path: ['findScene'] }], data: null });
+      return;
+    }
     if (req.method === 'POST' && path === '/graphql') {
       const answer = graphqlAnswer(body);
       sendJson(res, answer.status, answer.body);
@@ -275,6 +286,14 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     },
     setLatency: (ms: number) => {
       latencyMs = ms;
+    },
+    /**
+     * The next `count` GraphQL requests (of `operation` only, if given) fail
+     * inside a 200 answer with `message`, as Stash's resolvers do while its
+     * database is closed for a restart or backup ("sql: database is closed").
+     */
+    failQueries: (count: number, message: string, operation = '') => {
+      Object.assign(failing, { count, message, operation });
     },
     /** What Stash writes to a raw plugin's stdin as `server_connection`. */
     serverConnection: () => ({
