@@ -16,7 +16,17 @@ export default tseslint.config(
     },
   },
   {
+    // The background worker runs in V8's lite mode, which has no WebAssembly,
+    // and fetch's HTTP parser is WebAssembly; node:http also costs less memory.
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-globals': ['error', { name: 'fetch', message: 'Use exchange() from src/net/http.ts: fetch fails in the lite-mode worker.' }] },
+  },
+  {
     files: ['ui/**/*.js', 'test/ui/fixtures/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
+  {
+    files: ['test/ui/fixtures/**/*.mjs'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
 );

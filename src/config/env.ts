@@ -20,9 +20,15 @@ export interface EnvKnobs {
   circuitProbeMs: number;
   /** PLEXSYNC_CIRCUIT_MAX_PROBE_MS: the longest wait between two probes of a down Plex. */
   circuitMaxProbeMs: number;
+  /** PLEXSYNC_PLEX_TV_URL: plex.tv's API base, for sign-in and the account's servers. */
+  plexTvUrl: string;
+  /** PLEXSYNC_PLAYS_POLL_MS: how often the service imports plays from Plex (with importPlays on). */
+  playsPollMs: number;
 }
 
-export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
+export const PLEX_TV_URL = 'https://plex.tv';
+
+export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir' | 'plexTvUrl'> = {
   idleExitMs: 60_000,
   retryBaseMs: 5_000,
   retryCapMs: 30 * 60_000,
@@ -31,6 +37,7 @@ export const ENV_DEFAULTS: Omit<EnvKnobs, 'dataDir'> = {
   catchUpIntervalMs: 10 * 60_000,
   circuitProbeMs: 2_000,
   circuitMaxProbeMs: 60_000,
+  playsPollMs: 15 * 60_000,
 };
 
 /**
@@ -60,5 +67,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvKnobs {
     catchUpIntervalMs: positiveInt(env, 'PLEXSYNC_CATCHUP_INTERVAL_MS', ENV_DEFAULTS.catchUpIntervalMs),
     circuitProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_PROBE_MS', ENV_DEFAULTS.circuitProbeMs, 'a Plex found down would be probed without pause'),
     circuitMaxProbeMs: positiveInt(env, 'PLEXSYNC_CIRCUIT_MAX_PROBE_MS', ENV_DEFAULTS.circuitMaxProbeMs, 'a Plex found down would be probed without pause'),
+    plexTvUrl: (env.PLEXSYNC_PLEX_TV_URL || PLEX_TV_URL).replace(/\/+$/, ''),
+    playsPollMs: positiveInt(env, 'PLEXSYNC_PLAYS_POLL_MS', ENV_DEFAULTS.playsPollMs, 'the service would import plays without pause'),
   };
 }

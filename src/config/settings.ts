@@ -34,6 +34,12 @@ export interface Settings {
   syncMode: 'edit' | 'provider';
   /** What the provider sends as contentRating; '' sends none. */
   contentRating: string;
+  /** The service dashboard's address ('' when unset); only the panel uses it. */
+  serviceUrl: string;
+  importPlays: boolean;
+  importRatings: boolean;
+  /** Plex account ids whose plays count; empty: the token's own (the server owner's). */
+  importAccounts: number[];
 }
 
 export type OptionalSettings = Omit<Settings, 'plexUrl' | 'plexToken'>;
@@ -59,6 +65,10 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   noScanRequests: false,
   syncMode: 'edit',
   contentRating: '',
+  serviceUrl: '',
+  importPlays: false,
+  importRatings: false,
+  importAccounts: [],
 });
 
 /** Settings whose values must never be echoed in a message. */
@@ -123,6 +133,23 @@ const SettingsSchema = v.object({
   noScanRequests: flag,
   syncMode: v.optional(v.pipe(text('syncMode'), v.toLowerCase(), v.picklist(['edit', 'provider'], 'must be edit or provider'))),
   contentRating: v.optional(v.pipe(text('contentRating'), v.maxLength(40, 'must be at most 40 characters'))),
+  serviceUrl: v.optional(
+    v.pipe(
+      text('serviceUrl'),
+      v.trim(),
+      v.check((url) => url === '' || (/^https?:\/\//i.test(url) && hasHost(url)), 'must be empty or an http(s) address like http://127.0.0.1:9880/'),
+    ),
+  ),
+  importPlays: flag,
+  importRatings: flag,
+  importAccounts: v.optional(
+    v.pipe(
+      text('importAccounts'),
+      v.transform((list) => list.split(',').map((id) => id.trim()).filter((id) => id !== '')),
+      v.check((ids) => ids.every((id) => /^\d{1,12}$/.test(id)), 'must be account numbers separated by commas, like 1, 5012345'),
+      v.transform((ids) => [...new Set(ids.map(Number))]),
+    ),
+  ),
 });
 
 /** The setting keys the schema knows, to check against SETTINGS_SPEC. */
@@ -160,7 +187,7 @@ function check(raw: Record<string, unknown>): Parsed {
     return { ok: false, problems };
   }
   const { pathMap, plexUrl, plexToken, ...rest } = result.output;
-  const settings: Settings = { ...SETTING_DEFAULTS, plexLibraries: [...SETTING_DEFAULTS.plexLibraries], plexUrl, plexToken };
+  const settings: Settings = { ...SETTING_DEFAULTS, plexLibraries: [...SETTING_DEFAULTS.plexLibraries], importAccounts: [], plexUrl, plexToken };
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) Object.assign(settings, { [key]: value });
   }

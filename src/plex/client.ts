@@ -7,7 +7,7 @@ import type { PlexEdit } from '../sync/model.ts';
 import { encodeEdit } from './edit-query.ts';
 import { errorForStatus } from './status.ts';
 import { type RawResponse, Transport } from './transport.ts';
-import type { PlexMediaContainer, PlexMetadata } from './wire.ts';
+import type { PlexAccount, PlexHistoryEntry, PlexMediaContainer, PlexMetadata } from './wire.ts';
 
 export interface PlexClientOptions {
   baseUrl: string;
@@ -33,6 +33,19 @@ export interface PlexSection {
   type: string;
   agent: string;
   locations: string[];
+}
+
+export interface PlexHistoryQuery {
+  accountId: number;
+  sectionId: string;
+  /** Only plays after this moment (epoch seconds). */
+  viewedAfter: number;
+}
+
+export interface PlexHistoryPage {
+  entries: PlexHistoryEntry[];
+  offset: number;
+  totalSize: number;
 }
 
 export interface PlexSectionPage {
@@ -103,6 +116,28 @@ export class PlexClient {
     });
     const items = mc.Metadata ?? [];
     return { items, offset: mc.offset ?? start, totalSize: mc.totalSize ?? mc.size ?? items.length };
+  }
+
+  /**
+   * One page of play history, oldest first: new plays join at the end, so
+   * paging forwards while Plex records more skips nothing.
+   */
+  async historyPage(q: PlexHistoryQuery, start: number, size: number, signal?: AbortSignal): Promise<PlexHistoryPage> {
+    // `viewedAt>` is the filter's name (python-plexapi server.history); the URL
+    // parser writes `>` as %3E, which Plex decodes like any query key.
+    const params = `sort=viewedAt:asc&accountID=${q.accountId}&librarySectionID=${encodeURIComponent(q.sectionId)}&viewedAt>=${Math.floor(q.viewedAfter)}`;
+    const mc = await this.#json('GET', `/status/sessions/history/all?${params}`, {
+      headers: { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(size) },
+      signal,
+    });
+    const entries = (mc.Metadata ?? []) as PlexHistoryEntry[];
+    return { entries, offset: mc.offset ?? start, totalSize: mc.totalSize ?? mc.size ?? entries.length };
+  }
+
+  /** The server's local accounts (owner, managed and shared users). */
+  async accounts(signal?: AbortSignal): Promise<PlexAccount[]> {
+    const mc = await this.#json('GET', '/accounts', { signal });
+    return (mc.Account ?? []).filter((a) => typeof a.id === 'number');
   }
 
   /** Full items for the keys that exist; unknown keys are simply absent. */

@@ -8,11 +8,12 @@ import type { PathMapping } from '../match/pathmap.ts';
 import type { PlexClient } from '../plex/client.ts';
 import { toPlexItemState } from '../plex/item-state.ts';
 import type { StashClient } from '../stash/client.ts';
+import type { PlexMetadata } from '../plex/wire.ts';
 import type { FieldToggles } from './desired.ts';
 import { desiredState } from './desired.ts';
 import { diffState, editSteps, verifyApplied } from './diff.ts';
 import { findPlexItem } from './find-item.ts';
-import { type DesiredState, isEmptyEdit, type PlexEdit } from './model.ts';
+import { type DesiredState, isEmptyEdit, type PlexEdit, type StashScene } from './model.ts';
 import { lockedOwnedFields, PROVIDER_GUID_PREFIX, unlockAdvice } from './provider-mode.ts';
 import { getRecord, putRecord } from './records.ts';
 import { sendSized, type SummaryCut } from './sized-edit.ts';
@@ -28,6 +29,8 @@ export interface SceneSyncDeps {
   /** edit: write and lock fields; provider: refresh from the provider, write only the cover and rating. */
   syncMode: 'edit' | 'provider';
   log: Logger;
+  /** With importRatings: true when Plex's rating is the later change and must not be overwritten. */
+  plexRatingStands?: (scene: StashScene, item: PlexMetadata) => boolean;
 }
 
 export interface SceneSyncResult {
@@ -93,6 +96,8 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   }
   // A summary Plex took only cut stays cut until Stash's changes: no rewrite per sync.
   const desired = withKnownCut(db, sceneId, wanted);
+  // With importRatings, a newer Plex rating stands: the next import brings it into Stash.
+  if (desired.rating !== undefined && deps.plexRatingStands?.(scene, item)) delete desired.rating;
   const plan = diffState(desired, current, managed, handMade);
   const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
 

@@ -4,6 +4,7 @@
 import { type Db, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { detectPathMap, type PathDetection, type PlexFile, type SceneFiles } from '../match/detect-paths.ts';
+import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 import { loadSyncDeps } from '../sync/worker-deps.ts';
 import { recordMatchStats } from './match-stats.ts';
 
@@ -13,17 +14,10 @@ export async function detectPathsTask(ctx: RunContext, db: Db): Promise<PathDete
   const { log } = ctx;
   const { settings, sync, close } = await loadSyncDeps(ctx, db);
   let plexFiles: PlexFile[];
-  const scenes: SceneFiles[] = [];
+  let scenes: SceneFiles[];
   try {
     log.progress(0);
-    await sync.index.ensureBuilt();
-    await sync.index.refresh();
-    const sectionIds = (await sync.index.sections()).map((s) => s.id);
-    plexFiles = readPlexFiles(db, sectionIds);
-    log.progress(0.3);
-    for await (const stamps of sync.stash.allSceneStamps(STAMP_PAGE)) {
-      for (const s of stamps) scenes.push({ sceneId: s.id, files: s.files });
-    }
+    ({ plexFiles, scenes } = await collectFiles(sync, db, () => log.progress(0.3)));
   } finally {
     close();
   }
@@ -53,6 +47,20 @@ export async function detectPathsTask(ctx: RunContext, db: Db): Promise<PathDete
     log.info(`${d.unexplainedCount} scene(s) have no file Plex knows, e.g. ${d.unexplained.slice(0, 5).map((u) => `scene ${u.sceneId} (${u.path})`).join(', ')}`);
   }
   return { current, ...d };
+}
+
+/** Every Stash scene's files and every file in the searched Plex sections (the index brought up to date). */
+export async function collectFiles(sync: SceneSyncDeps, db: Db, onPlexRead?: () => void): Promise<{ plexFiles: PlexFile[]; scenes: SceneFiles[] }> {
+  await sync.index.ensureBuilt();
+  await sync.index.refresh();
+  const sectionIds = (await sync.index.sections()).map((s) => s.id);
+  const plexFiles = readPlexFiles(db, sectionIds);
+  onPlexRead?.();
+  const scenes: SceneFiles[] = [];
+  for await (const stamps of sync.stash.allSceneStamps(STAMP_PAGE)) {
+    for (const s of stamps) scenes.push({ sceneId: s.id, files: s.files });
+  }
+  return { plexFiles, scenes };
 }
 
 /** "28 of 30 scene(s) by exact path, 2 more by file name and size only". */

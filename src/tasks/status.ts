@@ -6,6 +6,7 @@ import { counts } from '../queue/operations.ts';
 import { type CircuitState, readCircuit } from '../worker/circuit.ts';
 import { currentLease } from '../worker/lease.ts';
 import { matchWarning, readMatchStats } from './match-stats.ts';
+import { type LastImport, lastImport } from '../plays/run.ts';
 
 export interface StatusReport {
   pending: number;
@@ -19,6 +20,8 @@ export interface StatusReport {
   lastSyncAt: string | null;
   recentErrors: { job: string; errorClass: string | null; reason: string; at: string; status: string }[];
   problems: string[];
+  /** The last import of plays from Plex (importPlays), null when none ran. */
+  lastPlaysImport: LastImport | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -58,6 +61,7 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
       status: e.status,
     })),
     problems,
+    lastPlaysImport: lastImport(db),
   };
 }
 
@@ -92,5 +96,7 @@ export function logStatus(report: StatusReport, log: Logger): void {
     log.warn(`Plex unreachable since ${iso(report.circuit.since)}: the queue waits and probes Plex (${report.circuit.state})`);
   }
   for (const problem of report.problems) log.warn(`Problem: ${problem}`);
+  const plays = report.lastPlaysImport;
+  if (plays) log[plays.ok ? 'info' : 'warn'](`Last import of plays from Plex (${plays.at}): ${plays.ok ? '' : 'failed: '}${plays.message}`);
   for (const e of report.recentErrors) log.info(`Recent error (${e.status}) ${e.job}: ${e.reason}`);
 }

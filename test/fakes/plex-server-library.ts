@@ -30,6 +30,11 @@ export interface FakeItem {
   scalars: Record<Scalar, string>;
   year: number | null;
   userRating: number | null;
+  /** The token's account's play state (Plex keeps these per account). Epoch seconds / ms. */
+  lastRatedAt: number | null;
+  viewOffset: number | null;
+  viewCount: number;
+  lastViewedAt: number | null;
   thumb: string | null;
   addedAt: number;
   updatedAt: number;
@@ -85,6 +90,10 @@ export function createItem(spec: NewItem, ratingKey: string, defaultSection: str
     scalars,
     year: yearOf(scalars.originallyAvailableAt),
     userRating: spec.userRating ?? null,
+    lastRatedAt: null,
+    viewOffset: null,
+    viewCount: 0,
+    lastViewedAt: null,
     thumb: null,
     addedAt: past,
     updatedAt: past,
@@ -218,6 +227,11 @@ export function renderItem(item: FakeItem, section: FakeSection | undefined, ful
   for (const s of SCALARS) if (item.scalars[s] !== '') out[s] = item.scalars[s];
   if (item.year !== null) out['year'] = item.year;
   if (item.userRating !== null) out['userRating'] = item.userRating;
+  // Listings carry the account's play state too (python-plexapi video.py reads it from either).
+  if (item.lastRatedAt !== null) out['lastRatedAt'] = item.lastRatedAt;
+  if (item.viewOffset !== null) out['viewOffset'] = item.viewOffset;
+  if (item.viewCount > 0) out['viewCount'] = item.viewCount;
+  if (item.lastViewedAt !== null) out['lastViewedAt'] = item.lastViewedAt;
   if (item.thumb !== null) out['thumb'] = item.thumb;
   out['addedAt'] = item.addedAt;
   out['updatedAt'] = item.updatedAt;

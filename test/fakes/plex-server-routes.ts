@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type FakeState, runAgent } from './plex-server.ts';
 import { type FakeItem, applyEdit, renderItem, renderSection } from './plex-server-library.ts';
+import { listAccounts, listHistory } from './plex-server-history.ts';
 
 export interface RouteResult {
   status: number;
@@ -32,6 +33,8 @@ export function route(
     return { status: 200, json: { MediaContainer: { size: dirs.length, allowSync: false, title1: 'Plex Library', Directory: dirs } } };
   }
   if (path === '/:/rate' && method === 'PUT') return rate(state, param('key'), param('identifier'), param('rating'));
+  if (path === '/status/sessions/history/all' && get) return { status: 200, json: listHistory(state.history, query, headers) };
+  if (path === '/accounts' && get) return { status: 200, json: listAccounts(state.history) };
 
   const section = /^\/library\/sections\/([^/]+)\/(all|refresh)$/.exec(path);
   if (section) {
@@ -220,5 +223,6 @@ function rate(state: FakeState, key: string | undefined, identifier: string | un
   if (!item) return NOT_FOUND;
   item.userRating = value === -1 ? null : value;
   item.updatedAt = Math.floor(Date.now() / 1000);
+  item.lastRatedAt = item.updatedAt;
   return EMPTY_OK;
 }

@@ -7,8 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { type FakeItem, type FakeSection, type NewItem, createItem, decodeQuery } from './plex-server-library.ts';
 import { type AgentOptions, type AgentRun, customAgent } from './plex-server-agent.ts';
 import { route } from './plex-server-routes.ts';
+import { type FakeAccount, type FakePlay, type HistoryState, newHistoryState } from './plex-server-history.ts';
 
 export type { FakeItem, FakeSection, NewItem } from './plex-server-library.ts';
+export type { FakeAccount, FakePlay } from './plex-server-history.ts';
 
 export interface FakePlexOptions {
   token?: string;
@@ -72,6 +74,7 @@ export interface FakeState {
   /** Agent runs under way, and failures of finished ones. */
   agentRuns: Set<Promise<void>>;
   agentErrors: string[];
+  history: HistoryState;
   faults: { ignorePosters: number };
 }
 
@@ -105,6 +108,11 @@ export interface FakePlex {
   /** Waits for every agent run under way (refreshes answer 200 at once and run after). */
   agentIdle(): Promise<void>;
   agentErrors: string[];
+  /** A play in the history; by default the owner's (account 1), now. Returns the historyKey id. */
+  addPlay(play: { ratingKey: string; accountId?: number; viewedAt?: number; deviceId?: number }): number;
+  plays(): FakePlay[];
+  /** The server's local accounts (GET /accounts); the owner, id 1, by default. */
+  setAccounts(accounts: FakeAccount[]): void;
   /** The next `count` poster uploads answer 200 but change nothing (a 200 proves nothing). */
   ignorePosters(count: number): void;
   close(): Promise<void>;
@@ -134,6 +142,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     scans: [],
     agentRuns: new Set(),
     agentErrors: [],
+    history: newHistoryState(),
   };
   const requests: LoggedRequest[] = [];
   const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, jitter: 0, cut: 0, hang: false };
@@ -268,6 +277,30 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     },
     agentIdle: () => idle(state),
     agentErrors: state.agentErrors,
+    addPlay(play) {
+      const item = state.items.get(play.ratingKey);
+      const viewedAt = play.viewedAt ?? Math.floor(Date.now() / 1000);
+      const historyId = state.history.nextHistoryId++;
+      state.history.plays.push({
+        historyId,
+        ratingKey: play.ratingKey,
+        sectionId: item?.sectionId ?? state.options.sections[0]?.id ?? '1',
+        accountId: play.accountId ?? 1,
+        deviceId: play.deviceId ?? 1,
+        viewedAt,
+        title: item?.scalars.title ?? '',
+      });
+      // The item's own counters are the token's account's (the owner's).
+      if (item && (play.accountId ?? 1) === 1) {
+        item.viewCount++;
+        item.lastViewedAt = Math.max(item.lastViewedAt ?? 0, viewedAt);
+      }
+      return historyId;
+    },
+    plays: () => [...state.history.plays],
+    setAccounts(accounts) {
+      state.history.accounts = [...accounts];
+    },
     ignorePosters(count) {
       state.faults.ignorePosters = count;
     },
