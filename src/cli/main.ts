@@ -14,6 +14,7 @@ import { loadWorkerDeps } from '../sync/worker-deps.ts';
 import { taskHandler } from '../tasks/dispatch.ts';
 import { type CliCommand, parseCommand, UsageError } from './commands.ts';
 import { helpText } from './help.ts';
+import { providerApiKey, runProvider } from './provider-command.ts';
 import { createTerminalLogger } from './terminal-log.ts';
 
 const DEFAULT_STASH_URL = 'http://localhost:9999';
@@ -42,6 +43,17 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
     if (cmd.help) {
       process.stdout.write(helpText());
       return EXIT.ok;
+    }
+    if (cmd.mode === 'provider') {
+      const log = createTerminalLogger(process.stderr, cmd.verbose);
+      try {
+        return await runProvider(cmd.stashUrl ?? process.env.PLEXSYNC_STASH_URL ?? DEFAULT_STASH_URL, providerApiKey(process.env), log);
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        log.finish();
+        log.error(describeError(err));
+        return EXIT.error;
+      }
     }
     const dataDir = cmd.dataDir ?? process.env.PLEXSYNC_DATA_DIR;
     if (!dataDir) throw new UsageError('no data folder: give --data-dir or set PLEXSYNC_DATA_DIR');

@@ -32,6 +32,13 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
   { key: 'skipRating', displayName: 'Do not sync ratings', type: 'BOOLEAN', description: 'Leave Plex user ratings alone.' },
   { key: 'skipCollections', displayName: 'Do not sync groups as collections', type: 'BOOLEAN', description: 'Leave Plex collections alone.' },
   { key: 'skipPoster', displayName: 'Do not sync covers', type: 'BOOLEAN', description: 'Leave Plex posters alone.' },
+  {
+    key: 'syncMode',
+    displayName: 'Sync mode',
+    type: 'STRING',
+    description: 'edit (default): write and lock each field in Plex. provider: the library uses the PlexSync metadata provider; a change asks Plex to refresh the item and only the cover and rating are written.',
+  },
+  { key: 'contentRating', displayName: 'Content rating', type: 'STRING', description: 'Content rating the metadata provider gives every scene (e.g. XXX). Empty: none.' },
   { key: 'serviceUrl', displayName: 'PlexSync service URL', type: 'STRING', description: 'Address of the PlexSync service dashboard (plexsync serve), e.g. http://127.0.0.1:9880/. The panel links to it when Stash cannot run Node.' },
   { key: 'importPlays', displayName: 'Import plays from Plex', type: 'BOOLEAN', description: 'Write plays and resume points of matched items in Plex into Stash (task "Import plays from Plex", and at each worker start). Off: Stash play state is left alone.' },
   { key: 'importRatings', displayName: 'Import ratings from Plex', type: 'BOOLEAN', description: 'With plays imported, also take Plex user ratings into Stash (x10); when both sides changed, the later change wins.' },

@@ -30,6 +30,10 @@ export interface Settings {
   skipCollections: boolean;
   skipPoster: boolean;
   noScanRequests: boolean;
+  /** edit: write and lock fields; provider: ask Plex to refresh from the provider. */
+  syncMode: 'edit' | 'provider';
+  /** What the provider sends as contentRating; '' sends none. */
+  contentRating: string;
   /** The service dashboard's address ('' when unset); only the panel uses it. */
   serviceUrl: string;
   importPlays: boolean;
@@ -59,6 +63,8 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   skipCollections: false,
   skipPoster: false,
   noScanRequests: false,
+  syncMode: 'edit',
+  contentRating: '',
   serviceUrl: '',
   importPlays: false,
   importRatings: false,
@@ -125,6 +131,8 @@ const SettingsSchema = v.object({
   skipCollections: flag,
   skipPoster: flag,
   noScanRequests: flag,
+  syncMode: v.optional(v.pipe(text('syncMode'), v.toLowerCase(), v.picklist(['edit', 'provider'], 'must be edit or provider'))),
+  contentRating: v.optional(v.pipe(text('contentRating'), v.maxLength(40, 'must be at most 40 characters'))),
   serviceUrl: v.optional(
     v.pipe(
       text('serviceUrl'),

@@ -229,6 +229,18 @@ export class PlexClient {
     });
   }
 
+  /** Ask Plex to refresh one item from its agent (provider mode: Plex pulls the provider's metadata). */
+  async refreshItem(ratingKey: string, signal?: AbortSignal): Promise<void> {
+    await this.#send('PUT', `/library/metadata/${encodeURIComponent(ratingKey)}/refresh`, { signal });
+  }
+
+  /** `<field>.locked=0` for each field, so the item's agent may fill them on the next refresh. */
+  async unlockFields(ratingKey: string, fields: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (fields.length === 0) return;
+    const params = new URLSearchParams([['type', '1'], ...fields.map((f): [string, string] => [`${f}.locked`, '0'])]);
+    await this.#send('PUT', `/library/metadata/${encodeURIComponent(ratingKey)}?${params}`, { signal });
+  }
+
   /** Partial scan of one folder. GET: PMS >= 1.32.7 answers 404 to PUT/POST here. */
   async scanFolder(sectionId: string, folder: string, signal?: AbortSignal): Promise<void> {
     const params = new URLSearchParams({ path: folder });

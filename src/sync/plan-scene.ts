@@ -28,10 +28,11 @@ export interface ScenePlan {
 
 /**
  * `record` is what the last sync of the scene wrote (undefined: never
- * synced). A record for another Plex item counts as never synced, and so do
+ * synced). In provider mode a value that differs still counts (a refresh
+ * brings Stash's), a lock that is missing does not. A record for another Plex item counts as never synced, and so do
  * its managed collections and poster.
  */
-export function planScene(scene: StashScene, item: PlexMetadata, sectionId: string, record: SyncRecord | undefined, toggles: FieldToggles): ScenePlan {
+export function planScene(scene: StashScene, item: PlexMetadata, sectionId: string, record: SyncRecord | undefined, toggles: FieldToggles, syncMode: 'edit' | 'provider' = 'edit'): ScenePlan {
   const current = toPlexItemState(item, sectionId);
   const ours = record?.ratingKey === current.ratingKey ? record : undefined;
   const desired = desiredState(scene, toggles);
@@ -55,8 +56,10 @@ export function planScene(scene: StashScene, item: PlexMetadata, sectionId: stri
   const posterUrl = desired.posterUrl;
   if (posterUrl && ours?.posterUrl !== posterUrl) changes.push({ field: 'poster', from: ours?.posterUrl ?? null, to: posterUrl });
 
-  const status: PlanStatus = !ours ? 'never_synced' : changes.length > 0 ? 'differs' : 'same';
-  return { sceneId: scene.id, ratingKey: current.ratingKey, status, changes };
+  // Provider mode locks nothing the provider owns: a missing lock is no difference there.
+  const counted = syncMode === 'provider' ? changes.filter((c) => !c.lockOnly) : changes;
+  const status: PlanStatus = !ours ? 'never_synced' : counted.length > 0 ? 'differs' : 'same';
+  return { sceneId: scene.id, ratingKey: current.ratingKey, status, changes: counted };
 }
 
 /** One readable line per change: `title: "Old" -> "New"`. */

@@ -95,6 +95,7 @@ function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Sett
     mappings: parsePathMap(settings.pathMapRaw),
     toggles: togglesFrom(settings),
     requestScans: !settings.noScanRequests,
+    syncMode: settings.syncMode,
     log: ctx.log,
     ...(settings.importRatings ? { plexRatingStands: (scene, item) => plexRatingStands(db, scene, item) } : {}),
   };

@@ -117,7 +117,7 @@ export async function checkSetupTask(ctx: RunContext, db: Db): Promise<SetupChec
 
     const mappings = parsePathMap(settings.pathMapRaw);
     const index = new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log });
-    const sync: SceneSyncDeps = { db, stash, plex, index, mappings, toggles: togglesFrom(settings), requestScans: false, log: ctx.log };
+    const sync: SceneSyncDeps = { db, stash, plex, index, mappings, toggles: togglesFrom(settings), requestScans: false, syncMode: settings.syncMode, log: ctx.log };
     const { plexFiles, scenes } = await collectFiles(sync, db);
     const withFiles = scenes.filter((s) => s.files.length > 0).length;
     const exact = exactMatches(scenes, plexFiles, mappings);

@@ -76,7 +76,7 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     const item = items.get(o.ratingKey);
     const files = item?.Media?.flatMap((m) => m.Part?.map((p) => p.file) ?? []) ?? [];
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
-    return { kind: 'planned', sceneId: o.scene.id, via: o.via, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles) };
+    return { kind: 'planned', sceneId: o.scene.id, via: o.via, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles, deps.syncMode) };
   });
 }
 

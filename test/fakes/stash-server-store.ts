@@ -15,7 +15,9 @@ export interface FakeSceneInput {
   performerIds?: string[];
   tagIds?: string[];
   groupIds?: string[];
-  files?: { path: string; size: number }[];
+  /** duration: seconds (Stash's VideoFile.duration); default 0. */
+  files?: { path: string; size: number; duration?: number }[];
+  stashIds?: { endpoint: string; stash_id: string }[];
 }
 
 export type FakeScene = Required<FakeSceneInput> & {
@@ -39,6 +41,35 @@ export function stashTime(date: Date): string {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 type Criterion = { value?: unknown; value2?: unknown; modifier: string; depth?: number | null; excludes?: unknown };
+
+/**
+ * Stash's string criteria on a column: EQUALS and NOT_EQUALS are SQL LIKE
+ * without added wildcards (so case-folded, and `_`/`%` in the value are
+ * wildcards: Stash's stringCriterionHandler), INCLUDES adds `%` both sides.
+ */
+const likeCache = new Map<string, RegExp>();
+
+function matchesString(have: readonly string[], criterion: Criterion, name: string): boolean {
+  const value = String(criterion.value ?? '');
+  const like = (pattern: string) => {
+    const cached = likeCache.get(pattern);
+    if (cached) return cached;
+    const re = new RegExp(`^${[...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))).join('')}$`, 'is');
+    if (likeCache.size > 1000) likeCache.clear();
+    likeCache.set(pattern, re);
+    return re;
+  };
+  switch (criterion.modifier) {
+    case 'EQUALS':
+      return have.some((h) => like(value).test(h));
+    case 'NOT_EQUALS':
+      return !have.some((h) => like(value).test(h));
+    case 'INCLUDES':
+      return have.some((h) => like(`%${value}%`).test(h));
+    default:
+      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for ${name}`);
+  }
+}
 
 /** Stash's list criteria: INCLUDES any, INCLUDES_ALL, EXCLUDES. */
 function matchesList(have: string[], criterion: Criterion, name: string): boolean {
@@ -71,22 +102,6 @@ function compare(have: number, criterion: Criterion, name: string, parse: (v: un
   }
 }
 
-/**
- * Stash's `path` criterion: SQL LIKE over each file's full path, so INCLUDES
- * is a substring test and, like SQLite's LIKE, ignores ASCII case.
- */
-function matchesPath(paths: string[], criterion: Criterion): boolean {
-  const value = String(criterion.value ?? '').toLowerCase();
-  switch (criterion.modifier) {
-    case 'INCLUDES':
-      return paths.some((p) => p.toLowerCase().includes(value));
-    case 'EQUALS':
-      return paths.some((p) => p.toLowerCase() === value);
-    default:
-      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.path`);
-  }
-}
-
 // Stash turns the timestamp into local time and compares whole seconds.
 function timestampSeconds(value: unknown): number {
   const ms = Date.parse(String(value));
@@ -101,6 +116,9 @@ export class FakeStore {
   readonly relatedUpdatedAt: Record<RelatedKind, Map<string, Date>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
   settings: Record<string, Record<string, unknown>> = {};
   readonly screenshots = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  /** Performer photos and group front images, keyed `performer:<id>` / `group:<id>`. */
+  readonly images = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  readonly studioParents = new Map<string, string>();
   #nextId = 1;
   readonly #now: () => Date;
 
@@ -139,6 +157,7 @@ export class FakeStore {
       tagIds: input.tagIds ?? [],
       groupIds: input.groupIds ?? [],
       files: input.files ?? [],
+      stashIds: input.stashIds ?? [],
       createdAt: now,
       updatedAt: now,
       playHistory: [],
@@ -190,8 +209,13 @@ export class FakeStore {
             return compare(seconds(scene.updatedAt), criterion, name, timestampSeconds);
           case 'id':
             return compare(Number(scene.id), criterion, name, Number);
+          case 'title':
+            return matchesString(scene.title === null ? [] : [scene.title], criterion, name);
+          // Stash's path criterion: SQL LIKE over each file's full path (folder + basename).
           case 'path':
-            return matchesPath(scene.files.map((f) => f.path), criterion);
+            return matchesString(scene.files.map((f) => f.path), criterion, name);
+          case 'files_filter':
+            return this.#matchesFiles(scene, criterion as unknown as Record<string, Criterion | null>);
           default:
             throw new Error(`fake Stash does not implement scene_filter.${name}`);
         }
@@ -199,6 +223,18 @@ export class FakeStore {
       if (!ok) return false;
     }
     return true;
+  }
+
+  #matchesFiles(scene: FakeScene, filter: Record<string, Criterion | null>): boolean {
+    return scene.files.some((file) =>
+      Object.entries(filter).every(([name, criterion]) => {
+        if (criterion == null) return true;
+        const basename = file.path.split(/[\\/]/).pop() ?? '';
+        if (name === 'basename') return matchesString([basename], criterion, `files_filter.${name}`);
+        if (name === 'path') return matchesString([file.path], criterion, `files_filter.${name}`);
+        throw new Error(`fake Stash does not implement scene_filter.files_filter.${name}`);
+      }),
+    );
   }
 
   /** findScenes: filter, sort by id (or updated_at), then page (1-based; per_page -1 = all, default 25). */

@@ -74,6 +74,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const failing = { count: 0, message: '', operation: '' };
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
+  const stamp = (scene: FakeScene) => Math.floor(scene.updatedAt.getTime() / 1000);
+  const studioView = (id: string): Record<string, unknown> => {
+    const parent = store.studioParents.get(id);
+    return { ...named('studio', id), parent_studio: parent ? studioView(parent) : null };
+  };
   const sceneView = (scene: FakeScene) => ({
     id: scene.id,
     title: scene.title,
@@ -86,11 +91,13 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     urls: [],
     created_at: stashTime(scene.createdAt),
     updated_at: stashTime(scene.updatedAt),
-    studio: scene.studioId ? named('studio', scene.studioId) : null,
-    performers: scene.performerIds.map((id) => named('performer', id)),
+    studio: scene.studioId ? studioView(scene.studioId) : null,
+    // Stash gives every performer an image_path (a default one when no photo was set).
+    performers: scene.performerIds.map((id) => ({ ...named('performer', id), image_path: `${baseUrl}/performer/${id}/image?t=${stamp(scene)}` })),
     tags: scene.tagIds.map((id) => named('tag', id)),
     groups: scene.groupIds.map((id) => ({ group: named('group', id), scene_index: null })),
-    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size })),
+    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size, duration: f.duration ?? 0 })),
+    stash_ids: scene.stashIds.map((s) => ({ ...s, updated_at: stashTime(scene.updatedAt) })),
     play_count: scene.playHistory.length,
     play_history: scene.playHistory.map(stashTime),
     last_played_at: scene.playHistory.length > 0 ? stashTime(new Date(Math.max(...scene.playHistory.map((d) => d.getTime())))) : null,
@@ -110,6 +117,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     findScenes: (args: Parameters<FakeStore['findScenes']>[0]) => {
       const { count, scenes } = store.findScenes(args);
       return { count, duration: 0, filesize: 0, scenes: scenes.map(sceneView) };
+    },
+    findGroup: ({ id }: { id: string }) => {
+      const name = store.names.group.get(id);
+      if (name === undefined) return null;
+      return { id, name, synopsis: null, date: null, front_image_path: store.images.has(`group:${id}`) ? `${baseUrl}/group/${id}/frontimage?t=1` : null };
     },
     // Stash's ConfigurePlugin sets the plugin's whole map to the input and answers it.
     configurePlugin: ({ plugin_id, input }: { plugin_id: string; input: Record<string, unknown> }) => {
@@ -176,17 +188,30 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   };
 
+  const documents = new Map<string, { document: DocumentNode; invalid: readonly GraphQLError[] }>();
   const graphqlAnswer = (body: string): { status: number; body: unknown } => {
     let request: { query?: string; variables?: Record<string, unknown>; operationName?: string };
     let document: DocumentNode;
+    let invalid: readonly GraphQLError[];
     try {
       request = JSON.parse(body);
-      document = parse(request.query ?? '');
+      // gqlgen keeps parsed and validated documents in an LRU cache (its
+      // handler's default query cache, 1000 entries): a repeated document
+      // costs only its execution, as here.
+      const text = request.query ?? '';
+      const cached = documents.get(text);
+      if (cached) {
+        ({ document, invalid } = cached);
+      } else {
+        document = parse(text);
+        invalid = validate(schema, document);
+        if (documents.size >= 1000) documents.clear();
+        documents.set(text, { document, invalid });
+      }
     } catch (err) {
       return { status: 422, body: { errors: [{ message: (err as Error).message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }], data: null } };
     }
     // gqlgen answers 422 for documents the schema rejects, 200 for resolver errors.
-    const invalid = validate(schema, document);
     if (invalid.length > 0) {
       return { status: 422, body: { errors: invalid.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })), data: null } };
     }
@@ -246,6 +271,12 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       res.writeHead(200, { 'Content-Type': image.contentType, 'Content-Length': image.bytes.length }).end(image.bytes);
       return;
     }
+    const other = /^\/(performer|group)\/(\d+)\/(?:image|frontimage)$/.exec(path);
+    const otherImage = other && req.method === 'GET' ? store.images.get(`${other[1]}:${other[2]}`) : undefined;
+    if (otherImage) {
+      res.writeHead(200, { 'Content-Type': otherImage.contentType, 'Content-Length': otherImage.bytes.length }).end(otherImage.bytes);
+      return;
+    }
     // Scenes without a stored screenshot, and unknown paths, get Go's plain 404.
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found');
   };
@@ -301,6 +332,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       else delete store.settings[pluginId];
     },
     setScreenshot: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.screenshots.set(id, { bytes, contentType }),
+    setPerformerImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.images.set(`performer:${id}`, { bytes, contentType }),
+    setGroupImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.images.set(`group:${id}`, { bytes, contentType }),
+    setStudioParent: (id: string, parentId: string) => store.studioParents.set(id, parentId),
     /** Makes every issued session invalid, as when max_session_age passes. */
     expireSession: () => {
       if (session !== undefined) session = randomBytes(24).toString('hex');
