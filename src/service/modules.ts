@@ -5,5 +5,6 @@ import type { ServiceModule } from './host.ts';
 import { changesModule } from './changes-module.ts';
 import { housekeepingModule } from './housekeeping.ts';
 import { playsModule } from './plays-module.ts';
+import { providerModule } from './provider-module.ts';
 
-export const SERVICE_MODULES: readonly ServiceModule[] = [changesModule, housekeepingModule, playsModule];
+export const SERVICE_MODULES: readonly ServiceModule[] = [changesModule, housekeepingModule, playsModule, providerModule];
