@@ -15,6 +15,7 @@ import type { WorkerDeps } from '../worker/deps.ts';
 import { assertFence } from '../worker/fence.ts';
 import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
 import type { Job } from '../queue/types.ts';
+import { DEAD_LETTERS_RETRIED_AT } from '../queue/dlq.ts';
 import { describeError, errorCode, isTransient, TransientError } from '../errors.ts';
 import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
@@ -127,9 +128,11 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<SyncDeps> {
     sync: undefined as unknown as SceneSyncDeps,
     async refresh() {
       // One read serves every job that starts within a second of it: a bulk
-      // sync asks Stash about once a second, not once per scene.
+      // sync asks Stash about once a second, not once per scene. Dead letters
+      // sent back since that read were retried after a fix: read again.
       const now = Date.now();
-      if (!recent || now - recent.at >= SETTINGS_FRESH_MS) recent = { at: now, read: rawSettings(stash) };
+      const retriedAt = Number(getKv(db, DEAD_LETTERS_RETRIED_AT) ?? 0);
+      if (!recent || now - recent.at >= SETTINGS_FRESH_MS || retriedAt >= recent.at) recent = { at: now, read: rawSettings(stash) };
       let next: Record<string, unknown>;
       try {
         next = await recent.read;
