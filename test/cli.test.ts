@@ -146,18 +146,18 @@ test('a task that fails exits 1 with the reason on stderr', async (t) => {
 
 test('import-plays from the command line: says it is off by default; --dry-run lists and writes nothing', async (t) => {
   const w = await world(t);
-  const off = await runCli(['import-plays', ...w.flags]);
+  const off = await runCli(['import-plays', ...w.flags], w.keyEnv);
   assert.equal(off.code, 0, off.stderr);
   assert.equal((off.json as { enabled: boolean }).enabled, false);
   assert.match(off.stderr, /importPlays is off/);
 
   const rk = w.plex.addItem({ title: 'cli', file: '/data/videos/cli-plays.mp4', size: 7 }).ratingKey;
   const scene = w.stash.addScene({ title: 'CLI plays', files: [{ path: '/data/videos/cli-plays.mp4', size: 7 }] });
-  assert.equal((await runCli(['sync-all', ...w.flags])).code, 0);
+  assert.equal((await runCli(['sync-all', ...w.flags], w.keyEnv)).code, 0);
   await w.settle();
   w.plex.addPlay({ ratingKey: rk, viewedAt: Math.floor(Date.now() / 1000) - 3600 });
   w.stash.setSettings({ plexUrl: w.plex.url, plexToken: w.plex.token, importPlays: true });
-  const dry = await runCli(['import-plays', '--dry-run', ...w.flags]);
+  const dry = await runCli(['import-plays', '--dry-run', ...w.flags], w.keyEnv);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal((dry.json as { playsAdded: number }).playsAdded, 1);
   assert.match(dry.stderr, new RegExp(`would write: scene ${scene}: 1 play`));
