@@ -82,11 +82,12 @@ test('an edit in Stash reaches the item through a refresh, with no field the pro
   assert.ok(w.plex.requestCount({ method: 'PUT', path: `/library/metadata/${item.ratingKey}/refresh` }) >= 1);
   // The user rating is Plex's own, written as in edit mode; nothing the provider owns is locked.
   assert.equal(item.userRating, 6);
-  // The cover is uploaded too (Plex may not fetch a LAN image), and only its lock is set.
-  assert.deepEqual(
-    w.plex.posters(item.ratingKey).map((p) => [...p.bytes]),
-    [[...cover]],
-  );
+  // The cover is uploaded too (Plex may not fetch a LAN image), and only its
+  // lock is set. The refresh Plex runs meanwhile may replace the thumb the
+  // upload's read-back looks for, so the upload can be repeated: always this cover.
+  const uploaded = w.plex.posters(item.ratingKey).map((p) => [...p.bytes]);
+  assert.ok(uploaded.length >= 1, 'the cover is uploaded');
+  for (const bytes of uploaded) assert.deepEqual(bytes, [...cover]);
   assert.deepEqual([...item.locked], ['thumb']);
   const edited = w.plex.requests.filter((r) => r.method === 'PUT' && r.path === `/library/metadata/${item.ratingKey}`).flatMap((r) => r.query.map(([k]) => k));
   assert.deepEqual([...new Set(edited)].sort(), ['thumb.locked', 'type']);
