@@ -193,3 +193,27 @@ test('a log file that cannot be written does not stop the worker', (t) => {
   const log = workerFileLogger(dir);
   assert.doesNotThrow(() => log.info('nowhere to go'));
 });
+
+test("the worker asks the dependencies' gate before each job and tells it the outcome", async (t) => {
+  const w = await world(t);
+  enqueue(w.db, { kind: 'scene', entityId: '1' });
+  const heard: string[] = [];
+  const d = deps({
+    gate: {
+      async blockedUntil() {
+        heard.push('asked');
+        return undefined;
+      },
+      onSuccess() {
+        heard.push('success');
+      },
+      onFailure() {
+        heard.push('failure');
+        return false;
+      },
+    },
+  });
+  await runBackgroundWorker(w.ctx, w.db, OWNER, async () => d);
+  assert.deepEqual(d.ran, ['scene:1']);
+  assert.deepEqual(heard.slice(0, 2), ['asked', 'success']);
+});
