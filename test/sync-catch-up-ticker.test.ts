@@ -2,7 +2,7 @@
 // failure is said and tried again later. A stand-in Stash, a real database and
 // a mocked clock (the ticker reads Date.now()).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { getKv, openDatabase, setKv } from '../src/db/database.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { getPending } from '../src/queue/operations.ts';
@@ -27,7 +27,7 @@ function stand(pages: SceneStamp[][]): StashClient & { asked: string[]; fail: st
   return s as unknown as StashClient & { asked: string[]; fail: string | undefined };
 }
 
-async function setup(t: Parameters<typeof tempDir>[0], pages: SceneStamp[][], intervalMs = INTERVAL) {
+async function setup(t: TestContext, pages: SceneStamp[][], intervalMs = INTERVAL) {
   t.mock.timers.enable({ apis: ['Date'], now: T });
   const db = await openDatabase(tempDir(t));
   t.after(() => db.close());
