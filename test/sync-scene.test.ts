@@ -377,3 +377,24 @@ test('changed settings apply from the next job on; within a second one read serv
   await r.deps.refresh();
   assert.equal(stash.requests.length, reads);
 });
+
+test("provider mode: a matched item gets no agent note; the locked fields are named in a stable order; another agent's guid is named", async (t) => {
+  const r = await setUp(t, { syncMode: 'provider' });
+  const dir = folder();
+  const matched = plex.addItem({ title: 'm', file: `${dir}/matched.mp4`, size: 19, locked: ['genre', 'thumb', 'title'] });
+  matched.guid = 'tv.plex.agents.custom.plexsync://scene/1';
+  const scene = stash.addScene({ title: 'Matched', files: [{ path: `${dir}/matched.mp4`, size: 19 }] });
+  const result = await syncScene(scene, 1, r.deps.sync);
+  assert.equal(
+    result.summary,
+    `already up to date in Plex item ${matched.ratingKey}; Plex asked to refresh it from the provider; Plex item ${matched.ratingKey} has title, genre locked from edit mode, so the provider cannot update them: run the task "Unlock fields for provider mode"`,
+  );
+  const other = plex.addItem({ title: 'o', file: `${dir}/other.mp4`, size: 20 });
+  other.guid = 'plex://movie/abc';
+  const otherScene = stash.addScene({ title: 'Other', files: [{ path: `${dir}/other.mp4`, size: 20 }] });
+  const said = await syncScene(otherScene, 1, r.deps.sync);
+  assert.equal(
+    said.summary,
+    `already up to date in Plex item ${other.ratingKey}; Plex asked to refresh it from the provider; Plex item ${other.ratingKey} is not matched by the PlexSync provider (its guid is plex://movie/abc): check the library's agent`,
+  );
+});
