@@ -39,6 +39,9 @@ test('which failures feed the circuit: only Plex outcomes, and a cancelled reque
   const plex = { origin: 'plex' as const };
   assert.equal(eventForFailure(new TransientError('network', 'cannot reach Plex', plex)).type, 'plex_down');
   assert.equal(eventForFailure(new TransientError('timeout', 'slow', plex)).type, 'plex_down');
+  assert.equal(eventForFailure(new TransientError('plex_starting', 'Plex is starting', plex)).type, 'plex_down');
+  assert.equal(eventForFailure(new TransientError('http_5xx', 'Plex answered 503', plex)).type, 'plex_down');
+  assert.equal(eventForFailure(new TransientError('rate_limited', 'Plex answered 429', plex)).type, 'plex_ok', 'a 429 is Plex answering');
   assert.equal(eventForFailure(new PermanentError('bad_request', 'Plex refused', plex)).type, 'plex_ok');
   assert.equal(eventForFailure(new TransientError('cancelled', 'job lease lost', plex)).type, 'no_plex_outcome');
   assert.equal(eventForFailure(new TransientError('stash_unavailable', 'Stash is unreachable', { origin: 'stash' })).type, 'no_plex_outcome');

@@ -383,14 +383,15 @@ test("provider mode: a matched item gets no agent note; the locked fields are na
   const dir = folder();
   const matched = plex.addItem({ title: 'm', file: `${dir}/matched.mp4`, size: 19, locked: ['genre', 'thumb', 'title'] });
   matched.guid = 'tv.plex.agents.custom.plexsync://scene/1';
+  // Both items are in Plex before the index is built.
+  const other = plex.addItem({ title: 'o', file: `${dir}/other.mp4`, size: 20 });
+  other.guid = 'plex://movie/abc';
   const scene = stash.addScene({ title: 'Matched', files: [{ path: `${dir}/matched.mp4`, size: 19 }] });
   const result = await syncScene(scene, 1, r.deps.sync);
   assert.equal(
     result.summary,
     `already up to date in Plex item ${matched.ratingKey}; Plex asked to refresh it from the provider; Plex item ${matched.ratingKey} has title, genre locked from edit mode, so the provider cannot update them: run the task "Unlock fields for provider mode"`,
   );
-  const other = plex.addItem({ title: 'o', file: `${dir}/other.mp4`, size: 20 });
-  other.guid = 'plex://movie/abc';
   const otherScene = stash.addScene({ title: 'Other', files: [{ path: `${dir}/other.mp4`, size: 20 }] });
   const said = await syncScene(otherScene, 1, r.deps.sync);
   assert.equal(

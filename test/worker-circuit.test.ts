@@ -27,7 +27,8 @@ interface Setup {
 async function setup(t: Parameters<typeof tempDir>[0]): Promise<Setup> {
   const db = await openDatabase(tempDir(t));
   t.after(() => db.close());
-  let mono = 0;
+  // The monotonic clock starts anywhere: only differences count.
+  let mono = 50_000;
   const s: Setup = {
     db,
     lines: [],
@@ -73,6 +74,7 @@ test('the threshold-th outage in a row opens it, says so, and the failures count
   assert.ok(s.lines.some((l) => l.includes('Plex unreachable (2 failures in a row): pausing the queue and probing')));
   assert.equal(s.circuit.onFailure(down(), T + 2), true, 'a job in flight failing while open belongs to the outage');
   assert.equal(s.lines.filter((l) => l.includes('Plex unreachable')).length, 1, 'said once');
+  assert.equal(s.lines.some((l) => l.includes('circuit closed')), false, 'an outage never says the circuit closed');
 });
 
 test('Plex refusing a job is an answer: it starts the count again, and closes an open circuit', async (t) => {
@@ -122,6 +124,7 @@ test('a probe that succeeds lets this caller run the trial job; the others wait 
   assert.ok(s.lines.some((l) => l.includes('Plex answers again: letting one job through')));
   assert.deepEqual(readCircuit(s.db), { state: 'half_open', since: T, trialUntil: T + 1_200 + policy.trialMs });
   assert.equal(await s.circuit.blockedUntil(T + 1_300), T + 1_200 + policy.trialMs, 'one trial at a time');
+  assert.deepEqual(readCircuit(s.db), { state: 'half_open', since: T, trialUntil: T + 1_200 + policy.trialMs }, 'a lane that waits does not move the trial on');
   s.circuit.onSuccess(T + 1_400);
   assert.deepEqual(readCircuit(s.db), { state: 'closed', failures: 0 });
   assert.ok(s.lines.some((l) => l.includes('Plex circuit closed: draining the queue')));
@@ -157,4 +160,16 @@ test('a stored state that cannot be read counts as closed, and is said to be unr
   // The next event writes a valid state over it.
   s.circuit.onFailure(down(), T);
   assert.deepEqual(JSON.parse(getKv(s.db, 'circuit')!), { state: 'closed', failures: 1 });
+});
+
+test('a probe that fails after another process closed the circuit meanwhile: the caller goes on at once', async (t) => {
+  const s = await setup(t);
+  await opened(s);
+  s.probeMs = 400;
+  // While the probe is out, a job elsewhere gets an answer from Plex and closes the circuit.
+  const circuit = s.circuit;
+  const probing = circuit.blockedUntil(T + 1_000);
+  circuit.onSuccess(T + 1_100);
+  assert.equal(await probing, T + 1_400, 'the time the probe ended, not a probe time of a circuit no longer open');
+  assert.deepEqual(readCircuit(s.db), { state: 'closed', failures: 0 });
 });

