@@ -23,15 +23,22 @@ export interface SyncPlan {
   rating?: number | null;
   /** The collections PlexSync manages for this scene after the edit. */
   newManagedCollections: string[];
+  /** The labels PlexSync manages for this scene after the edit. */
+  newManagedLabels: string[];
 }
 
-const SCALAR_FIELDS: readonly ScalarField[] = ['title', 'summary', 'originallyAvailableAt', 'studio'];
-/** Collections are not here: only those PlexSync manages are mirrored. */
+const SCALAR_FIELDS: readonly ScalarField[] = ['title', 'titleSort', 'summary', 'originallyAvailableAt', 'studio', 'contentRating'];
+/** Collections and labels are not here: only those PlexSync manages are mirrored. */
 const MIRRORED_TAGS: readonly TagField[] = ['actor', 'genre', 'director'];
 /** Ratings travel at one decimal; anything closer is float noise. */
 const RATING_TOLERANCE = 0.01;
 
-export function diffState(desired: DesiredState, current: PlexItemState, managedCollections: readonly string[]): SyncPlan {
+export function diffState(
+  desired: DesiredState,
+  current: PlexItemState,
+  managedCollections: readonly string[],
+  managedLabels: readonly string[] = [],
+): SyncPlan {
   const edit: PlexEdit = { scalars: {}, tags: {}, lock: [] };
   const locked = new Set(current.locked);
 
@@ -49,7 +56,7 @@ export function diffState(desired: DesiredState, current: PlexItemState, managed
     if (want === undefined) continue;
     const have = current.tags[field];
     // Actors are shown in Stash's order, so a reordering is a change too.
-    const same = field === 'actor' ? sameOrder(want, have) : sameSet(want, have);
+    const same = field === 'actor' ? sameOrder(want, have) && sameThumbs(desired.actorThumbs, current.actorThumbs, want) : sameSet(want, have);
     if (!same || !locked.has(field)) {
       // Plex adds tags after those an item has: when the actors it keeps are
       // not already the head of Stash's list, they are taken off and sent
@@ -57,22 +64,15 @@ export function diffState(desired: DesiredState, current: PlexItemState, managed
       const reorder = field === 'actor' && !appendable(want, have);
       edit.tags[field] = { set: [...want], remove: reorder ? [...new Set(have)] : absentFrom(have, want) };
       edit.lock.push(field);
+      if (field === 'actor' && desired.actorThumbs) edit.actorThumbs = thumbsFor(want, desired.actorThumbs);
     }
   }
 
-  const plan: SyncPlan = { edit, newManagedCollections: [...managedCollections] };
-  const wantCollections = desired.tags.collection;
-  if (wantCollections !== undefined) {
-    // Hand-made collections (never managed, not wanted) are invisible here:
-    // they are neither a difference nor ever removed.
-    const ours = new Set([...managedCollections, ...wantCollections]);
-    const haveOurs = current.tags.collection.filter((name) => ours.has(name));
-    if (!sameSet(wantCollections, haveOurs) || !locked.has('collection')) {
-      edit.tags.collection = { set: [...wantCollections], remove: absentFrom(haveOurs, wantCollections) };
-      edit.lock.push('collection');
-    }
-    plan.newManagedCollections = [...wantCollections];
-  }
+  const plan: SyncPlan = {
+    edit,
+    newManagedCollections: managedEdit(edit, 'collection', desired.tags.collection, current, managedCollections, locked),
+    newManagedLabels: managedEdit(edit, 'label', desired.tags.label, current, managedLabels, locked),
+  };
 
   if (desired.rating !== undefined && !sameRating(desired.rating, current.userRating)) plan.rating = desired.rating;
   return plan;
@@ -81,11 +81,11 @@ export function diffState(desired: DesiredState, current: PlexItemState, managed
 /**
  * The fields whose read-back differs from what was wanted: Plex answers 200
  * to edits it ignored. `managed` is the list PlexSync managed before the
- * edit. Tags are compared as sets: a wrong actor order is cosmetic and the
+ * edit (`managedLabels` likewise for labels). Tags are compared as sets: a wrong actor order is cosmetic and the
  * next diff re-sends it, but it is no reason to fail the sync. Locks are not
  * checked either: a missing lock only costs a re-send on the next sync.
  */
-export function verifyApplied(desired: DesiredState, after: PlexItemState, managed: readonly string[]): string[] {
+export function verifyApplied(desired: DesiredState, after: PlexItemState, managed: readonly string[], managedLabels: readonly string[] = []): string[] {
   const wrong: string[] = [];
   for (const field of SCALAR_FIELDS) {
     const want = desired.scalars[field];
@@ -95,11 +95,11 @@ export function verifyApplied(desired: DesiredState, after: PlexItemState, manag
     const want = desired.tags[field];
     if (want !== undefined && !sameSet(want, after.tags[field])) wrong.push(field);
   }
-  const wantCollections = desired.tags.collection;
-  if (wantCollections !== undefined) {
-    const ours = new Set([...managed, ...wantCollections]);
-    const haveOurs = after.tags.collection.filter((name) => ours.has(name));
-    if (!sameSet(wantCollections, haveOurs)) wrong.push('collection');
+  for (const [field, wasManaged] of [['collection', managed], ['label', managedLabels]] as const) {
+    const want = desired.tags[field];
+    if (want === undefined) continue;
+    const ours = new Set([...wasManaged, ...want]);
+    if (!sameSet(want, after.tags[field].filter((name) => ours.has(name)))) wrong.push(field);
   }
   if (desired.rating !== undefined && !sameRating(desired.rating, after.userRating)) wrong.push('rating');
   return wrong;
@@ -113,7 +113,7 @@ export function verifyApplied(desired: DesiredState, after: PlexItemState, manag
  */
 export function editSteps(edit: PlexEdit): PlexEdit[] {
   const first: PlexEdit = { scalars: {}, tags: {}, lock: [] };
-  const second: PlexEdit = { scalars: { ...edit.scalars }, tags: {}, lock: [...edit.lock] };
+  const second: PlexEdit = { scalars: { ...edit.scalars }, tags: {}, lock: [...edit.lock], ...(edit.actorThumbs ? { actorThumbs: edit.actorThumbs } : {}) };
   for (const [field, change] of Object.entries(edit.tags) as [TagField, { set: string[]; remove: string[] }][]) {
     const wanted = new Set(change.set.map(foldCase));
     const renamed = change.remove.filter((name) => wanted.has(foldCase(name)));
@@ -121,6 +121,40 @@ export function editSteps(edit: PlexEdit): PlexEdit[] {
     second.tags[field] = { set: [...change.set], remove: change.remove.filter((name) => !renamed.includes(name)) };
   }
   return Object.keys(first.tags).length === 0 ? [edit] : [first, second];
+}
+
+/**
+ * Collections and labels: only those PlexSync manages (or now wants) are
+ * compared and removed. Hand-made ones (never managed, not wanted) are
+ * invisible here: neither a difference nor ever removed. Returns the names
+ * managed after the edit; undefined `want` leaves the field alone.
+ */
+function managedEdit(
+  edit: PlexEdit,
+  field: 'collection' | 'label',
+  want: readonly string[] | undefined,
+  current: PlexItemState,
+  managed: readonly string[],
+  locked: ReadonlySet<string>,
+): string[] {
+  if (want === undefined) return [...managed];
+  const ours = new Set([...managed, ...want]);
+  const haveOurs = current.tags[field].filter((name) => ours.has(name));
+  if (!sameSet(want, haveOurs) || !locked.has(field)) {
+    edit.tags[field] = { set: [...want], remove: absentFrom(haveOurs, want) };
+    edit.lock.push(field);
+  }
+  return [...want];
+}
+
+/** True when every wanted actor with a photo already shows that photo. */
+function sameThumbs(want: Record<string, string> | undefined, have: Record<string, string>, actors: readonly string[]): boolean {
+  if (!want) return true;
+  return actors.every((name) => want[name] === undefined || have[name] === want[name]);
+}
+
+function thumbsFor(actors: readonly string[], thumbs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(actors.flatMap((name) => (thumbs[name] === undefined ? [] : [[name, thumbs[name]]])));
 }
 
 function foldCase(name: string): string {
