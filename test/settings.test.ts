@@ -23,7 +23,8 @@ describe('plugin settings', () => {
     const field = (key: string) => (key === 'pathMap' ? 'pathMapRaw' : key);
     for (const spec of SETTINGS_SPEC.filter((s) => s.key !== 'plexUrl' && s.key !== 'plexToken')) {
       const value = (SETTING_DEFAULTS as unknown as Record<string, unknown>)[field(spec.key)];
-      const expected = spec.key === 'plexLibraries' ? 'object' : typeOf[spec.type];
+      // Comma-separated lists (libraries, tag names) are parsed into arrays.
+      const expected = spec.type === 'STRING' && Array.isArray(value) ? 'object' : typeOf[spec.type];
       assert.equal(typeof value, expected, spec.key);
     }
   });

@@ -80,4 +80,14 @@ export const migrations: readonly string[] = [
   `,
   // 2: the screenshot URL last uploaded, so an unchanged cover costs no download.
   `ALTER TABLE sync_records ADD COLUMN poster_url TEXT;`,
+  // 3: labels PlexSync manages per item; what was last sent to each group's Plex collection.
+  `ALTER TABLE sync_records ADD COLUMN labels TEXT;
+  CREATE TABLE collection_art (
+    section_id   TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    summary_hash TEXT,                           -- sha256 of the summary last sent
+    poster_url   TEXT,                           -- the cover URL last fetched (carries Stash's change stamp)
+    poster_hash  TEXT,                           -- sha256 of the poster bytes last uploaded
+    PRIMARY KEY (section_id, name)
+  );`,
 ];

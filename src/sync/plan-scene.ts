@@ -7,9 +7,10 @@ import { desiredState, type FieldToggles } from './desired.ts';
 import { diffState } from './diff.ts';
 import type { StashScene } from './model.ts';
 import type { SyncRecord } from './records.ts';
+import { DEFAULT_RULES, type MetadataRules } from './rules.ts';
 
 export interface FieldChange {
-  /** Plex's field name (title, summary, originallyAvailableAt, studio, actor, genre, director, collection, rating, poster). */
+  /** Plex's field name (title, titleSort, summary, originallyAvailableAt, studio, contentRating, actor, genre, director, collection, label, rating, poster). */
   field: string;
   from: string | number | string[] | null;
   to: string | number | string[] | null;
@@ -31,11 +32,18 @@ export interface ScenePlan {
  * synced). A record for another Plex item counts as never synced, and so do
  * its managed collections and poster.
  */
-export function planScene(scene: StashScene, item: PlexMetadata, sectionId: string, record: SyncRecord | undefined, toggles: FieldToggles): ScenePlan {
+export function planScene(
+  scene: StashScene,
+  item: PlexMetadata,
+  sectionId: string,
+  record: SyncRecord | undefined,
+  toggles: FieldToggles,
+  rules: Readonly<MetadataRules> = DEFAULT_RULES,
+): ScenePlan {
   const current = toPlexItemState(item, sectionId);
   const ours = record?.ratingKey === current.ratingKey ? record : undefined;
-  const desired = desiredState(scene, toggles);
-  const plan = diffState(desired, current, ours?.collections ?? []);
+  const desired = desiredState(scene, toggles, rules);
+  const plan = diffState(desired, current, ours?.collections ?? [], ours?.labels ?? []);
   const changes: FieldChange[] = [];
 
   for (const [field, to] of Object.entries(plan.edit.scalars)) {
@@ -44,8 +52,8 @@ export function planScene(scene: StashScene, item: PlexMetadata, sectionId: stri
   }
   for (const [field, change] of Object.entries(plan.edit.tags)) {
     const have = current.tags[field as keyof typeof current.tags];
-    // Collections: only the ones PlexSync manages (or would) are compared.
-    const from = field === 'collection' ? have.filter((n) => change.set.includes(n) || change.remove.includes(n)) : have;
+    // Collections and labels: only the ones PlexSync manages (or would) are compared.
+    const from = field === 'collection' || field === 'label' ? have.filter((n) => change.set.includes(n) || change.remove.includes(n)) : have;
     const same = from.length === change.set.length && from.every((n, i) => n === change.set[i]);
     changes.push({ field, from, to: change.set, ...(same ? { lockOnly: true } : {}) });
   }

@@ -10,6 +10,8 @@ export interface SyncRecord {
   posterHash: string | null;
   posterUrl: string | null;
   collections: string[];
+  /** Labels PlexSync manages on the item (hand-made ones are not here). */
+  labels?: string[];
   sceneUpdatedAt: string | null;
 }
 
@@ -22,6 +24,7 @@ interface Row {
   poster_hash: string | null;
   poster_url: string | null;
   collections: string | null;
+  labels: string | null;
   scene_updated_at: string | null;
 }
 
@@ -37,17 +40,18 @@ export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
     posterHash: row.poster_hash,
     posterUrl: row.poster_url,
     collections: row.collections ? (JSON.parse(row.collections) as string[]) : [],
+    labels: row.labels ? (JSON.parse(row.labels) as string[]) : [],
     sceneUpdatedAt: row.scene_updated_at,
   };
 }
 
 export function putRecord(db: Db, r: SyncRecord): void {
   sql(db, 
-    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, scene_updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, labels, scene_updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (scene_id) DO UPDATE SET rating_key = excluded.rating_key, section_id = excluded.section_id,
        synced_at = excluded.synced_at, state_hash = excluded.state_hash, poster_hash = excluded.poster_hash,
-       poster_url = excluded.poster_url, collections = excluded.collections, scene_updated_at = excluded.scene_updated_at`,
+       poster_url = excluded.poster_url, collections = excluded.collections, labels = excluded.labels, scene_updated_at = excluded.scene_updated_at`,
   ).run(
     r.sceneId,
     r.ratingKey,
@@ -57,6 +61,7 @@ export function putRecord(db: Db, r: SyncRecord): void {
     r.posterHash,
     r.posterUrl,
     JSON.stringify(r.collections),
+    JSON.stringify(r.labels ?? []),
     r.sceneUpdatedAt,
   );
 }

@@ -14,6 +14,7 @@ import { diffState, editSteps, verifyApplied } from './diff.ts';
 import { findPlexItem } from './find-item.ts';
 import { isEmptyEdit } from './model.ts';
 import { getRecord, putRecord } from './records.ts';
+import { filteredOut, type MetadataRules } from './rules.ts';
 
 export interface SceneSyncDeps {
   db: Db;
@@ -22,6 +23,9 @@ export interface SceneSyncDeps {
   index: LibraryIndex;
   mappings: readonly PathMapping[];
   toggles: FieldToggles;
+  rules: MetadataRules;
+  /** Upload group covers and synopses to their Plex collections. */
+  groupCollectionArt: boolean;
   requestScans: boolean;
   log: Logger;
 }
@@ -48,13 +52,17 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const { db, stash, plex } = deps;
   const scene = await stash.findScene(sceneId);
   if (!scene) throw new PermanentError('scene_gone', `scene ${sceneId} no longer exists in Stash`);
+  // Outside the filters: not written at all, so Plex keeps what it shows.
+  const outside = filteredOut(scene, deps.rules.filters);
+  if (outside !== null) return { ratingKey: '', changed: [], summary: `left alone in Plex: scene ${sceneId} is outside the sync filters (${outside})` };
 
   const { ratingKey, sectionId, item } = await findPlexItem(scene, attempt, deps, signal);
   const current = toPlexItemState(item, sectionId);
   const record = getRecord(db, sceneId);
   const managed = record?.ratingKey === ratingKey ? record.collections : [];
-  const desired = desiredState(scene, deps.toggles);
-  const plan = diffState(desired, current, managed);
+  const managedLabels = record?.ratingKey === ratingKey ? (record.labels ?? []) : [];
+  const desired = desiredState(scene, deps.toggles, deps.rules);
+  const plan = diffState(desired, current, managed, managedLabels);
   const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
 
   // The poster: fetched only when Stash's screenshot URL (which carries a
@@ -89,7 +97,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   if (wrote) {
     // A 200 proves nothing: Plex ignores what it does not understand.
     const after = toPlexItemState(await plex.getItem(ratingKey, signal), sectionId);
-    const missing = verifyApplied(desired, after, managed);
+    const missing = verifyApplied(desired, after, managed, managedLabels);
     if (missing.length > 0) {
       throw new TransientError('write_not_applied', `Plex accepted the edit of item ${ratingKey} but did not apply: ${missing.join(', ')}`);
     }
@@ -104,6 +112,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     posterHash,
     posterUrl,
     collections: plan.newManagedCollections,
+    labels: plan.newManagedLabels,
     sceneUpdatedAt: scene.updatedAt,
   });
   const summary = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;

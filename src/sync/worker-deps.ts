@@ -17,6 +17,7 @@ import { errorCode } from '../errors.ts';
 import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
+import type { MetadataRules } from './rules.ts';
 import { propagateRename } from './propagate.ts';
 import { syncScene, type SceneSyncDeps } from './scene-sync.ts';
 import { onSceneDestroyed } from './scene-destroyed.ts';
@@ -32,6 +33,43 @@ export function plexClientIdentifier(db: Db): string {
   return id;
 }
 
+/**
+ * The metadata rules the settings ask for. Performer photos go to Plex as
+ * Stash image URLs that Plex stores and fetches itself, so they are sent only
+ * when Stash needs no credentials: a session or API key never goes into a URL
+ * Plex keeps.
+ */
+export function rulesFrom(s: Settings, stashNeedsCredentials: boolean): MetadataRules {
+  return {
+    titleTemplate: s.titleTemplate,
+    contentRating: s.contentRating,
+    labelTags: { names: s.labelTags, parents: s.labelTagParents },
+    collections: {
+      groups: !s.skipCollections,
+      studio: s.studioCollections,
+      parentStudio: s.parentStudioCollections,
+      performers: s.performerCollections,
+      tags: { names: s.collectionTags, parents: s.collectionTagParents },
+      organized: s.organizedCollection,
+    },
+    filters: { onlyOrganized: s.onlyOrganized, onlyWithStashId: s.onlyWithStashId, excludeTags: s.excludeTags },
+    performerPhotos: s.performerPhotos && !stashNeedsCredentials,
+  };
+}
+
+/** Collections are synced when any rule makes some; which ones is up to the rules. */
+function anyCollectionRule(s: Settings): boolean {
+  return (
+    !s.skipCollections ||
+    s.studioCollections ||
+    s.parentStudioCollections ||
+    s.performerCollections ||
+    s.collectionTags.length > 0 ||
+    s.collectionTagParents.length > 0 ||
+    s.organizedCollection !== ''
+  );
+}
+
 export function togglesFrom(s: Settings): FieldToggles {
   return {
     title: !s.skipTitle,
@@ -42,7 +80,7 @@ export function togglesFrom(s: Settings): FieldToggles {
     tags: !s.skipTags,
     director: !s.skipDirector,
     rating: !s.skipRating,
-    collections: !s.skipCollections,
+    collections: anyCollectionRule(s),
     poster: !s.skipPoster,
   };
 }
@@ -71,6 +109,9 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings:
   const settings = parseSettings(await stash.pluginSettings());
   const plex = plexClientFor(db, settings);
   const index = new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log });
+  if (settings.performerPhotos && stash.needsCredentials) {
+    ctx.log.warn('performerPhotos is on, but Stash asks for credentials: its image URLs would need them inside Plex, so no performer photos are sent');
+  }
   const sync: SceneSyncDeps = {
     db,
     stash,
@@ -78,6 +119,8 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings:
     index,
     mappings: parsePathMap(settings.pathMapRaw),
     toggles: togglesFrom(settings),
+    rules: rulesFrom(settings, stash.needsCredentials),
+    groupCollectionArt: settings.groupCollectionArt && !settings.skipCollections,
     requestScans: !settings.noScanRequests,
     log: ctx.log,
   };

@@ -7,11 +7,14 @@ import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from '../sync/model.ts';
 import { planScene, type ScenePlan } from '../sync/plan-scene.ts';
 import { getRecord } from '../sync/records.ts';
+import { filteredOut } from '../sync/rules.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 
 export type SceneOutcome =
   | { kind: 'planned'; sceneId: string; plan: ScenePlan }
   | { kind: 'no_files'; sceneId: string }
+  /** Outside the sync filters: a sync leaves its Plex item as it is. */
+  | { kind: 'filtered'; sceneId: string; reason: string }
   | { kind: 'unmatched'; sceneId: string; tried: string[] }
   | { kind: 'ambiguous'; sceneId: string; ratingKeys: string[] }
   /** The index named an item that Plex no longer has with that file. */
@@ -59,6 +62,11 @@ export async function compareAll(
 export async function compareScenes(scenes: readonly StashScene[], deps: SceneSyncDeps, signal?: AbortSignal): Promise<SceneOutcome[]> {
   const outcomes: (SceneOutcome | { kind: 'matched'; scene: StashScene; ratingKey: string; sectionId: string; file: string })[] = [];
   for (const scene of scenes) {
+    const outside = filteredOut(scene, deps.rules.filters);
+    if (outside !== null) {
+      outcomes.push({ kind: 'filtered', sceneId: scene.id, reason: outside });
+      continue;
+    }
     if (scene.files.length === 0) {
       outcomes.push({ kind: 'no_files', sceneId: scene.id });
       continue;
@@ -76,7 +84,7 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     const item = items.get(o.ratingKey);
     const files = item?.Media?.flatMap((m) => m.Part?.map((p) => p.file) ?? []) ?? [];
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
-    return { kind: 'planned', sceneId: o.scene.id, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles) };
+    return { kind: 'planned', sceneId: o.scene.id, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles, deps.rules) };
   });
 }
 

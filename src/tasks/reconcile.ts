@@ -23,6 +23,8 @@ export interface ReconcileSummary {
   missing: number;
   ambiguous: number;
   noFiles: number;
+  /** Outside the sync filters (settings onlyOrganized, onlyWithStashId, excludeTags): left alone. */
+  filtered: number;
   queued: number;
   /** How many scenes differ in each field (a scene may count in several). */
   fields: Record<string, number>;
@@ -38,6 +40,7 @@ export function emptySummary(): ReconcileSummary {
     missing: 0,
     ambiguous: 0,
     noFiles: 0,
+    filtered: 0,
     queued: 0,
     fields: {},
     samples: { differs: [], neverSynced: [], missing: [], ambiguous: [] },
@@ -54,6 +57,9 @@ export function tally(s: ReconcileSummary, o: SceneOutcome): boolean {
   switch (o.kind) {
     case 'no_files':
       s.noFiles++;
+      return false;
+    case 'filtered':
+      s.filtered++;
       return false;
     case 'ambiguous':
       // A sync would refuse it too (dead letter); listed here for the user to sort out.

@@ -15,6 +15,8 @@ export interface FakeSceneInput {
   performerIds?: string[];
   tagIds?: string[];
   groupIds?: string[];
+  /** stash-box IDs (only their count matters to PlexSync). */
+  stashIds?: string[];
   files?: { path: string; size: number }[];
 }
 
@@ -76,6 +78,12 @@ export class FakeStore {
   readonly names: Record<RelatedKind, Map<string, string>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
   settings: Record<string, Record<string, unknown>> = {};
   readonly screenshots = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  /** Studio id -> parent studio id; tag id -> parent tag ids. */
+  readonly studioParents = new Map<string, string>();
+  readonly tagParents = new Map<string, string[]>();
+  /** Images by `performer:<id>` / `group:<id>`, with a stamp that moves on each change (Stash's `?t=`). */
+  readonly images = new Map<string, { bytes: Uint8Array; contentType: string; stamp: number }>();
+  readonly synopses = new Map<string, string>();
   #nextId = 1;
   readonly #now: () => Date;
 
@@ -111,6 +119,7 @@ export class FakeStore {
       performerIds: input.performerIds ?? [],
       tagIds: input.tagIds ?? [],
       groupIds: input.groupIds ?? [],
+      stashIds: input.stashIds ?? [],
       files: input.files ?? [],
       createdAt: now,
       updatedAt: now,

@@ -70,6 +70,16 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   let baseUrl = '';
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
+  const studioView = (id: string) => {
+    const parent = store.studioParents.get(id);
+    return { ...named('studio', id), parent_studio: parent ? named('studio', parent) : null };
+  };
+  // Stash's urlbuilders: `/performer/{id}/image?t=<updated>` and
+  // `/group/{id}/frontimage?t=<updated>`, with `&default=true` when none is set.
+  const imagePath = (kind: 'performer' | 'group', id: string, route: string) => {
+    const image = store.images.get(`${kind}:${id}`);
+    return `${baseUrl}/${kind}/${id}/${route}?t=${image?.stamp ?? 0}${image ? '' : '&default=true'}`;
+  };
   const sceneView = (scene: FakeScene) => ({
     id: scene.id,
     title: scene.title,
@@ -82,10 +92,14 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     urls: [],
     created_at: stashTime(scene.createdAt),
     updated_at: stashTime(scene.updatedAt),
-    studio: scene.studioId ? named('studio', scene.studioId) : null,
-    performers: scene.performerIds.map((id) => named('performer', id)),
-    tags: scene.tagIds.map((id) => named('tag', id)),
-    groups: scene.groupIds.map((id) => ({ group: named('group', id), scene_index: null })),
+    studio: scene.studioId ? studioView(scene.studioId) : null,
+    performers: scene.performerIds.map((id) => ({ ...named('performer', id), image_path: imagePath('performer', id, 'image') })),
+    tags: scene.tagIds.map((id) => ({ ...named('tag', id), parents: (store.tagParents.get(id) ?? []).map((p) => named('tag', p)) })),
+    groups: scene.groupIds.map((id) => ({
+      group: { ...named('group', id), synopsis: store.synopses.get(id) ?? null, front_image_path: imagePath('group', id, 'frontimage') },
+      scene_index: null,
+    })),
+    stash_ids: scene.stashIds.map((id) => ({ endpoint: 'https://stashdb.org/graphql', stash_id: id, updated_at: stashTime(scene.updatedAt) })),
     files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size })),
     // Stash always answers a screenshot URL (with a cache-busting t=), built from its own address.
     paths: { screenshot: `${baseUrl}/scene/${scene.id}/screenshot?t=${Math.floor(scene.updatedAt.getTime() / 1000)}` },
@@ -184,7 +198,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       return;
     }
     const shot = /^\/scene\/(\d+)\/screenshot$/.exec(path);
-    const image = shot && req.method === 'GET' ? store.screenshots.get(shot[1] ?? '') : undefined;
+    const other = /^\/(performer|group)\/(\d+)\/(?:image|frontimage)$/.exec(path);
+    const image =
+      req.method !== 'GET' ? undefined : shot ? store.screenshots.get(shot[1] ?? '') : other ? store.images.get(`${other[1]}:${other[2]}`) : undefined;
     if (image) {
       res.writeHead(200, { 'Content-Type': image.contentType, 'Content-Length': image.bytes.length }).end(image.bytes);
       return;
@@ -232,6 +248,12 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       else delete store.settings[pluginId];
     },
     setScreenshot: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.screenshots.set(id, { bytes, contentType }),
+    setStudioParent: (id: string, parentId: string) => store.studioParents.set(id, parentId),
+    setTagParents: (id: string, parentIds: string[]) => store.tagParents.set(id, parentIds),
+    /** A performer's image or a group's front cover; each change moves the URL's `t=` stamp. */
+    setImage: (kind: 'performer' | 'group', id: string, bytes: Uint8Array, contentType = 'image/jpeg') =>
+      store.images.set(`${kind}:${id}`, { bytes, contentType, stamp: (store.images.get(`${kind}:${id}`)?.stamp ?? 0) + 1 }),
+    setSynopsis: (groupId: string, synopsis: string) => store.synopses.set(groupId, synopsis),
     /** Makes every issued session invalid, as when max_session_age passes. */
     expireSession: () => {
       if (session !== undefined) session = randomBytes(24).toString('hex');
