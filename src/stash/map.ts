@@ -28,12 +28,12 @@ export function toStashScene(wire: WireScene): StashScene {
     studio: wire.studio
       ? { id: wire.studio.id, name: wire.studio.name, parent: wire.studio.parent_studio ? { id: wire.studio.parent_studio.id, name: wire.studio.parent_studio.name } : null }
       : null,
-    performers: wire.performers.map((p) => ({ id: p.id, name: p.name, imageUrl: performerImage(p.image_path) })),
+    performers: wire.performers.map((p) => ({ id: p.id, name: p.name, imageUrl: storableImage(p.image_path) })),
     tags: wire.tags.map((t) => ({ id: t.id, name: t.name, parents: (t.parents ?? []).map((parent) => parent.name) })),
     groups: wire.groups.map((g) => ({
       id: g.group.id,
       name: g.group.name,
-      coverUrl: g.group.front_image_path || null,
+      coverUrl: storableImage(g.group.front_image_path),
       description: g.group.synopsis ?? null,
     })),
     stashIdCount: wire.stash_ids?.length ?? 0,
@@ -43,11 +43,11 @@ export function toStashScene(wire: WireScene): StashScene {
 }
 
 /**
- * A performer's image URL as Plex may keep it. Stash answers `default=true`
- * for performers without an image (a generic silhouette, not worth a photo),
+ * A performer image or group cover URL as PlexSync may use it. Stash answers `default=true`
+ * when none was set (a generic picture, not worth sending),
  * and a URL carrying an API key must never reach Plex's database.
  */
-function performerImage(url: string | null | undefined): string | null {
+function storableImage(url: string | null | undefined): string | null {
   if (!url) return null;
   let parsed: URL;
   try {
