@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { counts } from '../../src/queue/operations.ts';
 import { currentLease } from '../../src/worker/lease.ts';
 import { type FakePlex, type FakePlexOptions, startFakePlex } from '../fakes/plex-server.ts';
-import { type FakeStash, startFakeStash } from '../fakes/stash-server.ts';
+import { type FakeStash, type FakeStashOptions, startFakeStash } from '../fakes/stash-server.ts';
 import { hookInput, type PluginRun, type RunOptions, runPlugin, taskInput } from './plugin.ts';
 import { tempDir } from './temp.ts';
 
@@ -25,6 +25,7 @@ export interface World {
 
 export interface WorldOptions {
   plex?: FakePlexOptions;
+  stash?: FakeStashOptions;
   settings?: Record<string, unknown>;
   env?: Record<string, string>;
 }
@@ -40,7 +41,7 @@ function workerLogTail(dataDir: string): string {
 }
 
 export async function startWorld(t: TestContext, options: WorldOptions = {}): Promise<World> {
-  const stash = await startFakeStash();
+  const stash = await startFakeStash(options.stash);
   const plex = await startFakePlex(options.plex);
   t.after(() => Promise.all([stash.close(), plex.close()]).then(() => undefined));
   stash.setSettings({ plexUrl: plex.url, plexToken: plex.token, ...options.settings });
