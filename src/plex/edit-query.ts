@@ -26,7 +26,7 @@ const TAG_ORDER: readonly TagField[] = ['actor', 'genre', 'director', 'collectio
 // carry; Plex could not store one anyway, so it becomes U+FFFD.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function encode(text: string): string {
+export function encode(text: string): string {
   return encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'));
 }
 

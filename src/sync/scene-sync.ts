@@ -15,6 +15,7 @@ import { findPlexItem } from './find-item.ts';
 import { isEmptyEdit } from './model.ts';
 import { getRecord, putRecord } from './records.ts';
 import { filteredOut, type MetadataRules } from './rules.ts';
+import { syncCollectionArt } from './collection-art.ts';
 
 export interface SceneSyncDeps {
   db: Db;
@@ -101,6 +102,12 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     if (missing.length > 0) {
       throw new TransientError('write_not_applied', `Plex accepted the edit of item ${ratingKey} but did not apply: ${missing.join(', ')}`);
     }
+  }
+
+  // After the item: its edit is what makes Plex create a new collection.
+  if (deps.groupCollectionArt && desired.tags.collection !== undefined) {
+    const art = await syncCollectionArt(scene, sectionId, plan.newManagedCollections, deps, signal);
+    changed.push(...art);
   }
 
   putRecord(db, {

@@ -7,6 +7,7 @@ import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from '../sync/model.ts';
 import { planScene, type ScenePlan } from '../sync/plan-scene.ts';
 import { getRecord } from '../sync/records.ts';
+import { artDue } from '../sync/collection-art.ts';
 import { filteredOut } from '../sync/rules.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 
@@ -84,7 +85,17 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     const item = items.get(o.ratingKey);
     const files = item?.Media?.flatMap((m) => m.Part?.map((p) => p.file) ?? []) ?? [];
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
-    return { kind: 'planned', sceneId: o.scene.id, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles, deps.rules) };
+    const record = getRecord(deps.db, o.scene.id);
+    const plan = planScene(o.scene, item, o.sectionId, record, deps.toggles, deps.rules);
+    // groupCollectionArt implies group collections, so every group is (or will be) one.
+    if (deps.groupCollectionArt) {
+      const art = artDue(deps.db, o.scene, o.sectionId, o.scene.groups.map((g) => g.name.trim()));
+      if (art.length > 0) {
+        plan.changes.push({ field: 'collectionArt', from: null, to: art });
+        if (plan.status === 'same') plan.status = 'differs';
+      }
+    }
+    return { kind: 'planned', sceneId: o.scene.id, plan };
   });
 }
 
