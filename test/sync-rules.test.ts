@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { ALL_FIELDS_ON, desiredState } from '../src/sync/desired.ts';
 import { diffState } from '../src/sync/diff.ts';
 import type { PlexItemState, StashScene } from '../src/sync/model.ts';
-import { collectionsFor, DEFAULT_RULES, filteredOut, type MetadataRules, splitTags, titleFor, unknownPlaceholders } from '../src/sync/rules.ts';
+import { parseSettings } from '../src/config/settings.ts';
+import { anyCollectionRule, collectionsFor, DEFAULT_RULES, filteredOut, type MetadataRules, rulesFrom, splitTags, titleFor, unknownPlaceholders } from '../src/sync/rules.ts';
 
 function scene(overrides: Partial<StashScene> = {}): StashScene {
   return {
@@ -144,4 +145,17 @@ test('an actor whose photo differs is sent again with it; matching photos cost n
   assert.deepEqual(plan.edit.actorThumbs, { Bea: 'http://127.0.0.1:9999/performer/1/image?t=5' });
   const fresh = plexItem({ locked, tags: { ...plexItem().tags, actor: ['Bea', 'Ann'] }, actorThumbs: { Bea: 'http://127.0.0.1:9999/performer/1/image?t=5' } });
   assert.deepEqual(diffState(d, fresh, []).edit, { scalars: {}, tags: {}, lock: [] });
+});
+
+test('settings to rules: the defaults are today\'s rules; credentials turn performer photos off', () => {
+  const settings = parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 't' });
+  assert.deepEqual(rulesFrom(settings, false), DEFAULT_RULES);
+  assert.equal(anyCollectionRule(settings), true, 'groups are collections by default');
+  const photos = parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 't', performerPhotos: true, skipCollections: true, collectionTags: 'A, B' });
+  assert.equal(rulesFrom(photos, false).performerPhotos, true);
+  assert.equal(rulesFrom(photos, true).performerPhotos, false);
+  assert.equal(rulesFrom(photos, false).collections.groups, false);
+  assert.deepEqual(rulesFrom(photos, false).collections.tags, { names: ['A', 'B'], parents: [] });
+  assert.equal(anyCollectionRule(photos), true);
+  assert.equal(anyCollectionRule(parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 't', skipCollections: true })), false);
 });

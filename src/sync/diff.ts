@@ -80,10 +80,11 @@ export function diffState(
 
 /**
  * The fields whose read-back differs from what was wanted: Plex answers 200
- * to edits it ignored. `managed` is the list PlexSync managed before the
- * edit (`managedLabels` likewise for labels). Tags are compared as sets: a wrong actor order is cosmetic and the
- * next diff re-sends it, but it is no reason to fail the sync. Locks are not
- * checked either: a missing lock only costs a re-send on the next sync.
+ * to edits it ignored. `managed` is the list of collections PlexSync managed
+ * before the edit, `managedLabels` the same for labels. Tags are compared as
+ * sets: a wrong actor order is cosmetic and the next diff re-sends it, but it
+ * is no reason to fail the sync. Locks and actor photos are not checked
+ * either: a missing one only costs a re-send on the next sync.
  */
 export function verifyApplied(desired: DesiredState, after: PlexItemState, managed: readonly string[], managedLabels: readonly string[] = []): string[] {
   const wrong: string[] = [];

@@ -3,6 +3,7 @@
 // scene joins. No I/O, no settings parsing: the sync (desired.ts) and the
 // provider mode both call these with the same rules and get the same answer.
 
+import type { Settings } from '../config/settings.ts';
 import type { StashScene } from './model.ts';
 
 /** Tags chosen by name, or as children (direct) of a parent tag. Both empty: no tag matches. */
@@ -153,4 +154,41 @@ export function filteredOut(scene: StashScene, filters: SyncFilters): string | n
   const excluded = scene.tags.find((t) => filters.excludeTags.includes(t.name.trim()));
   if (excluded) return `tagged ${JSON.stringify(excluded.name)}`;
   return null;
+}
+
+/**
+ * The metadata rules the settings ask for. Performer photos go to Plex as
+ * Stash image URLs that Plex stores and fetches itself, so they are sent only
+ * when Stash needs no credentials: a session or API key never goes into a URL
+ * Plex keeps.
+ */
+export function rulesFrom(s: Settings, stashNeedsCredentials: boolean): MetadataRules {
+  return {
+    titleTemplate: s.titleTemplate,
+    contentRating: s.contentRating,
+    labelTags: { names: s.labelTags, parents: s.labelTagParents },
+    collections: {
+      groups: !s.skipCollections,
+      studio: s.studioCollections,
+      parentStudio: s.parentStudioCollections,
+      performers: s.performerCollections,
+      tags: { names: s.collectionTags, parents: s.collectionTagParents },
+      organized: s.organizedCollection,
+    },
+    filters: { onlyOrganized: s.onlyOrganized, onlyWithStashId: s.onlyWithStashId, excludeTags: s.excludeTags },
+    performerPhotos: s.performerPhotos && !stashNeedsCredentials,
+  };
+}
+
+/** Collections are synced when any rule makes some; which ones is up to the rules. */
+export function anyCollectionRule(s: Settings): boolean {
+  return (
+    !s.skipCollections ||
+    s.studioCollections ||
+    s.parentStudioCollections ||
+    s.performerCollections ||
+    s.collectionTags.length > 0 ||
+    s.collectionTagParents.length > 0 ||
+    s.organizedCollection !== ''
+  );
 }

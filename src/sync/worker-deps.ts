@@ -17,7 +17,7 @@ import { errorCode } from '../errors.ts';
 import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
-import type { MetadataRules } from './rules.ts';
+import { anyCollectionRule, rulesFrom } from './rules.ts';
 import { propagateRename } from './propagate.ts';
 import { syncScene, type SceneSyncDeps } from './scene-sync.ts';
 import { onSceneDestroyed } from './scene-destroyed.ts';
@@ -31,43 +31,6 @@ export function plexClientIdentifier(db: Db): string {
   const id = `plexsync-${process.getBuiltinModule('node:crypto').randomUUID()}`;
   setKv(db, 'plex_client_identifier', id);
   return id;
-}
-
-/**
- * The metadata rules the settings ask for. Performer photos go to Plex as
- * Stash image URLs that Plex stores and fetches itself, so they are sent only
- * when Stash needs no credentials: a session or API key never goes into a URL
- * Plex keeps.
- */
-export function rulesFrom(s: Settings, stashNeedsCredentials: boolean): MetadataRules {
-  return {
-    titleTemplate: s.titleTemplate,
-    contentRating: s.contentRating,
-    labelTags: { names: s.labelTags, parents: s.labelTagParents },
-    collections: {
-      groups: !s.skipCollections,
-      studio: s.studioCollections,
-      parentStudio: s.parentStudioCollections,
-      performers: s.performerCollections,
-      tags: { names: s.collectionTags, parents: s.collectionTagParents },
-      organized: s.organizedCollection,
-    },
-    filters: { onlyOrganized: s.onlyOrganized, onlyWithStashId: s.onlyWithStashId, excludeTags: s.excludeTags },
-    performerPhotos: s.performerPhotos && !stashNeedsCredentials,
-  };
-}
-
-/** Collections are synced when any rule makes some; which ones is up to the rules. */
-function anyCollectionRule(s: Settings): boolean {
-  return (
-    !s.skipCollections ||
-    s.studioCollections ||
-    s.parentStudioCollections ||
-    s.performerCollections ||
-    s.collectionTags.length > 0 ||
-    s.collectionTagParents.length > 0 ||
-    s.organizedCollection !== ''
-  );
 }
 
 export function togglesFrom(s: Settings): FieldToggles {
