@@ -190,6 +190,7 @@ test('performer photos: Stash without a password sends each image URL with its a
 
   const planned = await dryRun(w, scene);
   assert.deepEqual(planned.actor, [[], ['Ann', 'Bea']]);
+  assert.deepEqual(planned.actorPhoto, [['(none)'], [`Ann: ${w.stash.url}/performer/${ann}/image?t=1`]]);
   await sync(w, scene);
   const role = w.plex.requests.find((r) => r.method === 'PUT' && r.query.some(([k]) => k === 'actor[0].tag.thumb'));
   assert.ok(role, 'a thumb went with the actor');
@@ -202,6 +203,8 @@ test('performer photos: Stash without a password sends each image URL with its a
   await sync(w, scene);
   assert.equal(writesTo(w, rk), before);
   w.stash.setImage('performer', ann, new Uint8Array([4, 5, 6]));
+  const replanned = await dryRun(w, scene);
+  assert.deepEqual(replanned.actorPhoto, [[`${w.stash.url}/performer/${ann}/image?t=1`], [`Ann: ${w.stash.url}/performer/${ann}/image?t=2`]]);
   await sync(w, scene);
   const last = w.plex.requests.filter((r) => r.method === 'PUT').at(-1)!;
   assert.match(last.query.find(([k]) => k === 'actor[0].tag.thumb')?.[1] ?? '', /\?t=2$/);

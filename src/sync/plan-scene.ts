@@ -10,7 +10,11 @@ import type { SyncRecord } from './records.ts';
 import { DEFAULT_RULES, type MetadataRules } from './rules.ts';
 
 export interface FieldChange {
-  /** Plex's field name (title, titleSort, summary, originallyAvailableAt, studio, contentRating, actor, genre, director, collection, label, rating, poster). */
+  /**
+   * Plex's field name (title, titleSort, summary, originallyAvailableAt,
+   * studio, contentRating, actor, genre, director, collection, label, rating,
+   * poster), or actorPhoto and collectionArt for what goes with them.
+   */
   field: string;
   from: string | number | string[] | null;
   to: string | number | string[] | null;
@@ -55,7 +59,9 @@ export function planScene(
     // Collections and labels: only the ones PlexSync manages (or would) are compared.
     const from = field === 'collection' || field === 'label' ? have.filter((n) => change.set.includes(n) || change.remove.includes(n)) : have;
     const same = from.length === change.set.length && from.every((n, i) => n === change.set[i]);
-    changes.push({ field, from, to: change.set, ...(same ? { lockOnly: true } : {}) });
+    const photos = field === 'actor' ? changedPhotos(plan.edit.actorThumbs, current.actorThumbs) : [];
+    changes.push({ field, from, to: change.set, ...(same && photos.length === 0 ? { lockOnly: true } : {}) });
+    if (photos.length > 0) changes.push({ field: 'actorPhoto', from: photos.map((n) => current.actorThumbs[n] ?? '(none)'), to: photos.map((n) => `${n}: ${plan.edit.actorThumbs![n]}`) });
   }
   if (plan.rating !== undefined) changes.push({ field: 'rating', from: current.userRating, to: plan.rating });
   // The poster is compared by Stash's screenshot URL (it carries a change
@@ -65,6 +71,13 @@ export function planScene(
 
   const status: PlanStatus = !ours ? 'never_synced' : changes.length > 0 ? 'differs' : 'same';
   return { sceneId: scene.id, ratingKey: current.ratingKey, status, changes };
+}
+
+/** The actors whose photo the edit would change. */
+function changedPhotos(want: Record<string, string> | undefined, have: Record<string, string>): string[] {
+  return Object.entries(want ?? {})
+    .filter(([name, url]) => have[name] !== url)
+    .map(([name]) => name);
 }
 
 /** One readable line per change: `title: "Old" -> "New"`. */
