@@ -235,6 +235,21 @@ test('hand-made collections survive any sync', () => {
   );
 });
 
+test('hand-made labels survive any sync (sharing restrictions live there)', () => {
+  fc.assert(
+    fc.property(wanted, plexItem, names, (d, state, managed) => {
+      const before = item(state);
+      const handMade = before.tags.label.filter((l) => !managed.includes(l) && !(d.tags.label ?? []).includes(l));
+      const after = applyPlan(before, diffState(d, before, [], managed));
+      assert.deepEqual(
+        handMade.filter((l) => !after.tags.label.includes(l)),
+        [],
+      );
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test('applying the steps on a case-insensitive Plex also converges', () => {
   fc.assert(
     fc.property(wanted, plexItem, (d, state) => {

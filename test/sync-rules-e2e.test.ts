@@ -231,3 +231,21 @@ test('bad rule settings are named with their value', async (t) => {
   assert.match(run.result.error ?? '', /titleTemplate has unknown placeholders \{titel\}.*got "\{studio\} - \{titel\}"/);
   assert.match(run.result.error ?? '', /contentRating must be at most 40 characters/);
 });
+
+test('a tag given a parent in Stash: the Tag.Update.Post hook brings its scenes under the label rule', async (t) => {
+  const w = await startWorld(t, { settings: { labelTagParents: 'Audience' } });
+  const rk = w.plex.addItem({ title: 'rules', file: FILE, size: 10 }).ratingKey;
+  const audience = w.stash.addTag('Audience');
+  const kids = w.stash.addTag('Kids OK');
+  const scene = w.stash.addScene({ title: 'Family', tagIds: [kids], files: [{ path: FILE, size: 10 }] });
+  await sync(w, scene);
+  assert.deepEqual(w.plex.item(rk)!.tags.Genre, ['Kids OK']);
+  assert.deepEqual(w.plex.item(rk)!.tags.Label, []);
+
+  w.stash.setTagParents(kids, [audience]);
+  const run = await w.hook('Tag.Update.Post', kids, { id: kids, parent_ids: [audience] }, ['id', 'parent_ids']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((await w.settle()).dead, 0);
+  assert.deepEqual(w.plex.item(rk)!.tags.Label, ['Kids OK']);
+  assert.deepEqual(w.plex.item(rk)!.tags.Genre, []);
+});
