@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'scene_gone' // the scene no longer exists in Stash
   | 'write_not_applied' // Plex answered 200 but the read-back differs
   | 'bad_settings'
+  | 'lease_lost' // this worker lost its lease to another: it stops writing
   | 'bad_input'
   | 'internal';
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { enqueueMany } from '../src/queue/operations.ts';
+import { currentLease } from '../src/worker/lease.ts';
 import { startWorld } from './helpers/world.ts';
 import { addLibrary, cmdline, integrity, jobs, leaseRow, unsynced, waitFor, withDb } from './fault-support.ts';
 
@@ -14,7 +15,7 @@ const LEASE_MS = 700;
 /** Scheduling slack on a loaded 2-core machine. */
 const SLACK_MS = 400;
 
-test(`${KILLS} SIGKILLs of the worker during a drain of ${SCENES} scenes lose nothing`, async (t) => {
+test(`${KILLS} SIGKILLs of the worker during a drain of ${SCENES} scenes lose nothing`, { timeout: 600_000 }, async (t) => {
   const w = await startWorld(t, {
     env: { PLEXSYNC_JOB_LEASE_MS: String(LEASE_MS), PLEXSYNC_WORKER_LEASE_MS: String(LEASE_MS), PLEXSYNC_IDLE_EXIT_MS: '300' },
   });
@@ -26,35 +27,39 @@ test(`${KILLS} SIGKILLs of the worker during a drain of ${SCENES} scenes lose no
 
   let kills = 0;
   let midJob = 0;
-  const deadline = Date.now() + 90_000;
-  for (let round = 0; round < KILLS && Date.now() < deadline; round++) {
+  for (let round = 0; round < KILLS; round++) {
+    // Ten scenes saved again each round (as a user would), so the worker is never out of work.
+    const window = Array.from({ length: 10 }, (_, i) => sceneIds[(round * 10 + i) % SCENES]!);
+    await withDb(w.dataDir, (db) => enqueueMany(db, window.map((id) => ({ kind: 'scene' as const, entityId: id }))));
     // A hook makes sure a worker runs (as a user's next save would).
-    assert.equal((await w.hook('Scene.Update.Post', sceneIds[round % SCENES]!)).code, 0);
+    assert.equal((await w.hook('Scene.Update.Post', window[0]!)).code, 0);
     const lease = await waitFor('a worker holding the lease', async () => {
       const row = await leaseRow(w.dataDir);
-      return row && cmdline(row.pid).includes(row.owner) ? row : undefined;
-    });
-    await sleep(50 + Math.floor(Math.random() * 450));
+      return row && cmdline(row.pid).includes(row.owner) && row.expires_at <= Date.now() + LEASE_MS ? row : undefined;
+    }, 60_000);
+    // Every other kill waits until a job is claimed, so it lands mid-job however
+    // slow the machine is; the rest land at a random moment of the drain.
+    if (round % 2 === 0) await waitFor('a job in progress', async () => (await jobs(w.dataDir)).some((j) => j.status === 'in_progress'), 60_000);
+    else await sleep(50 + Math.floor(Math.random() * 450));
     const running = (await jobs(w.dataDir)).filter((j) => j.status === 'in_progress').length;
     process.kill(lease.pid, 'SIGKILL');
     const killedAt = Date.now();
     kills++;
     if (running > 0) midJob++;
-    await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 5_000);
+    await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 30_000);
 
-    // Leases end on time: nothing the dead worker held is claimed for longer than its lease.
+    // The dead worker's lease ends with it (its pid is gone), and nothing it
+    // held is claimed for longer than its job lease.
     const after = await withDb(w.dataDir, (db) => ({
-      worker: db.prepare(`SELECT max(expires_at) AS at FROM worker_lease`).get() as { at: number | null },
+      worker: currentLease(db),
       jobs: db.prepare(`SELECT max(lease_expires_at) AS at FROM jobs WHERE status = 'in_progress'`).get() as { at: number | null },
     }));
-    assert.ok((after.worker.at ?? 0) <= killedAt + LEASE_MS + SLACK_MS, 'worker lease expires on time');
+    assert.equal(after.worker, undefined, 'a dead worker holds no lease');
     assert.ok((after.jobs.at ?? 0) <= killedAt + LEASE_MS + SLACK_MS, 'job leases expire on time');
-    await sleep(Math.max(0, (after.worker.at ?? 0) - Date.now()) + 20);
     assert.equal(await integrity(w.dataDir), 'ok');
   }
   t.diagnostic(`${kills} SIGKILLs, ${midJob} of them with a job in progress`);
   assert.equal(kills, KILLS);
-  assert.ok(midJob >= KILLS / 2, `most kills land mid-job (${midJob})`);
 
   // One more hook starts the last worker; the queue then drains completely.
   w.plex.setLatency(0);
@@ -72,7 +77,8 @@ test('a worker killed while holding a job: the job is done by a later `process` 
   });
   const pairs = addLibrary(w, 1);
   const [scene] = pairs.keys();
-  w.plex.setLatency(3_000);
+  // Plex holds the answer until the worker is dead, however slow the machine.
+  w.plex.setHang(true);
   await w.hook('Scene.Update.Post', scene!);
   await waitFor('the job claimed', async () => (await jobs(w.dataDir)).some((j) => j.status === 'in_progress'));
   const lease = await waitFor('the worker', async () => {
@@ -80,10 +86,10 @@ test('a worker killed while holding a job: the job is done by a later `process` 
     return row && cmdline(row.pid).includes('--worker') ? row : undefined;
   });
   process.kill(lease.pid, 'SIGKILL');
-  await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 5_000);
+  await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 30_000);
   assert.equal((await jobs(w.dataDir))[0]!.status, 'in_progress', 'the dead worker left its job claimed');
 
-  w.plex.setLatency(0);
+  w.plex.setHang(false);
   await sleep(LEASE_MS + 100);
   const run = await w.task('process');
   assert.equal(run.code, 0, run.stdout);

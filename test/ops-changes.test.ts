@@ -1,9 +1,9 @@
 // Changes that reach Plex without a scene hook: a performer rename, a scene
 // edited with no hook at all (catch-up), and a deleted scene and file.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { startWorld } from './helpers/world.ts';
+import { waitFor } from './fault-support.ts';
 
 test('a performer rename reaches every scene that shows the performer, and no other', async (t) => {
   const w = await startWorld(t);
@@ -33,35 +33,37 @@ test('a performer rename reaches every scene that shows the performer, and no ot
 });
 
 test('catch-up: a change made with no hook is found when the worker starts, and while it runs', async (t) => {
-  const w = await startWorld(t, { env: { PLEXSYNC_CATCHUP_INTERVAL_MS: '300', PLEXSYNC_IDLE_EXIT_MS: '300' } });
+  // Fake Stash's clock: the library was stamped an hour ago, each change
+  // without a hook an hour after the last. Stash stamps whole seconds, and
+  // catch-up re-reads the watermark's second and the one before; hours apart,
+  // no test waits for the seconds to turn.
+  let stashNow = Date.now() - 3_600_000;
+  const nextHour = () => (stashNow = Math.max(stashNow, Date.now()) + 3_600_000);
+  const w = await startWorld(t, { stash: { now: () => new Date(stashNow) }, env: { PLEXSYNC_CATCHUP_INTERVAL_MS: '300', PLEXSYNC_IDLE_EXIT_MS: '300' } });
   const files = [0, 1, 2].map((i) => `/data/videos/c/scene-${i}.mp4`);
   const rks = files.map((file, i) => w.plex.addItem({ title: `f${i}`, file, size: 1 + i }).ratingKey);
   const ids = files.map((file, i) => w.stash.addScene({ title: `Scene ${i}`, files: [{ path: file, size: 1 + i }] }));
 
   // The first worker only notes the time: it does not queue the whole library.
-  // (Catch-up re-reads the watermark's own second and the one before, so let those pass.)
-  await sleep(2100);
   await w.hook('Scene.Update.Post', ids[0]!);
   await w.settle();
   assert.equal(w.plex.item(rks[0]!)!.scalars.title, 'Scene 0');
   assert.equal(w.plex.item(rks[1]!)!.scalars.title, 'f1', 'no full sync on the first start');
 
-  // Stash changes scene 1 and fires no hook (a merge, say). Stash stamps whole seconds.
-  await sleep(1100);
+  // Stash changes scene 1 and fires no hook (a merge, say).
+  nextHour();
   w.stash.updateScene(ids[1]!, { title: 'Changed without a hook' });
   await w.hook('Scene.Update.Post', ids[0]!);
   assert.equal((await w.settle()).dead, 0);
   assert.equal(w.plex.item(rks[1]!)!.scalars.title, 'Changed without a hook');
 
-  // While a worker stays up (it idles for 5 s here), the interval finds the next one.
-  const longWorld = { ...w.env, PLEXSYNC_IDLE_EXIT_MS: '5000' };
+  // While a worker stays up (it idles for 20 s here), the interval finds the next one.
+  const longWorld = { ...w.env, PLEXSYNC_IDLE_EXIT_MS: '20000' };
   const { runPlugin, hookInput } = await import('./helpers/plugin.ts');
   await runPlugin(hookInput(w.stash.serverConnection(), 'Scene.Update.Post', ids[0]!), { env: longWorld });
-  await sleep(1100);
+  nextHour();
   w.stash.updateScene(ids[2]!, { title: 'Also without a hook' });
-  const until = Date.now() + 10_000;
-  while (w.plex.item(rks[2]!)!.scalars.title !== 'Also without a hook' && Date.now() < until) await sleep(100);
-  assert.equal(w.plex.item(rks[2]!)!.scalars.title, 'Also without a hook');
+  await waitFor('scene 2 in Plex', () => w.plex.item(rks[2]!)!.scalars.title === 'Also without a hook', 15_000);
 });
 
 test('a scene deleted with its file: Plex is asked to scan the folder, and pending work for it is dropped', async (t) => {

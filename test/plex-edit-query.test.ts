@@ -66,6 +66,14 @@ describe('encodeEdit', () => {
     );
   });
 
+  it('writes every scalar, in one order, whatever order the edit lists them in', () => {
+    const query = encodeEdit(
+      edit({ scalars: { studio: 'S', originallyAvailableAt: '2024-03-09', summary: '', title: 'T' }, lock: ['originallyAvailableAt'] }),
+      { type: 1 },
+    );
+    assert.equal(query, 'type=1&title.value=T&summary.value=&originallyAvailableAt.value=2024-03-09&studio.value=S&originallyAvailableAt.locked=1');
+  });
+
   it('encodes each removed name and then the whole value again', () => {
     const query = encodeEdit(edit({ tags: { genre: { set: [], remove: ['Doe, Jane', 'R&B'] } } }), { type: 1 });
     // 'Doe, Jane' -> 'Doe%2C%20Jane' -> 'Doe%252C%2520Jane'; the separator comma is encoded once: %2C.

@@ -92,11 +92,21 @@ describe('fake Plex', () => {
     assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 200);
   });
 
-  it('an item appears after a delay', async () => {
-    const rk = plex.appearAfter({ title: 'Later', file: '/f/later', size: 3 }, { ms: 50 });
-    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 404);
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    assert.equal((await call('GET', `/library/metadata/${rk}`)).status, 200);
+  it('an item appears after a delay, by the fake\'s clock', async () => {
+    // A clock of its own: how long the requests take on a busy machine does not matter.
+    let now = 1_000_000;
+    const timed = await startFakePlex({ now: () => now });
+    try {
+      const rk = timed.appearAfter({ title: 'Later', file: '/f/later', size: 3 }, { ms: 50 });
+      const get = () => fetch(`${timed.url}/library/metadata/${rk}`, { headers: { 'X-Plex-Token': timed.token, Accept: 'application/json' } });
+      now += 49;
+      assert.equal((await get()).status, 404);
+      now += 1;
+      assert.equal((await get()).status, 200);
+      assert.deepEqual(timed.requests.map((r) => r.at), [1_000_049, 1_000_050], 'requests carry the time they arrived');
+    } finally {
+      await timed.close();
+    }
   });
 
   it('logs requests with the token value hidden', async () => {

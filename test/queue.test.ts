@@ -13,9 +13,12 @@ import {
   enqueueMany,
   fail,
   getPending,
+  extendLease,
   nack,
+  rebaseDueTimes,
   recoverExpiredLeases,
 } from '../src/queue/operations.ts';
+import { wallClockWentBack } from '../src/worker/drain.ts';
 import { tempDir } from './helpers/temp.ts';
 
 const err = { errorClass: 'TransientError', code: 'network', message: 'connection refused' };
@@ -158,6 +161,58 @@ test('nack folds into a newer pending event for the same scene', async (t) => {
   assert.equal(counts(db).inProgress, 0);
 });
 
+test('a nack folding into a pending twin keeps the higher attempt count of the two', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  const job = claim(db, 1000, 0)!;
+  enqueue(db, { kind: 'scene', entityId: '1' }, 5);
+  db.prepare(`UPDATE jobs SET attempts = 3, run_at = 2000 WHERE status = 'pending'`).run();
+  assert.equal(nack(db, job, { runAt: 900, error: err }, 10), true);
+  const [twin] = getPending(db);
+  assert.equal(twin?.attempts, 3, 'the twin had used more attempts than the nacked job');
+  assert.equal(twin?.runAt, 2000, 'and is due later');
+  assert.equal(twin?.lastError, 'connection refused');
+});
+
+test('a refunded nack folding into a pending twin hands on its attempts minus the refund', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  nack(db, claim(db, 1000, 0)!, { runAt: 0, error: err }, 1);
+  const job = claim(db, 1000, 1)!;
+  assert.equal(job.attempts, 2);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 5);
+  assert.equal(nack(db, job, { runAt: 900, error: err, refundAttempt: true }, 10), true);
+  assert.equal(getPending(db)[0]?.attempts, 1);
+});
+
+test('extendLease is fenced by the lease and the state the job was claimed with', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  const job = claim(db, 1000, 0)!;
+  assert.equal(extendLease(db, { ...job, lease: 'someone-else' }, 60_000, 500), false);
+  assert.equal(recoverExpiredLeases(db, 1001), 1, 'the stale extension did not move the expiry');
+  const again = claim(db, 1000, 1001)!;
+  assert.equal(extendLease(db, job, 60_000, 1500), false, 'the first claim lost the job');
+  assert.equal(extendLease(db, again, 60_000, 1500), true);
+  assert.equal(recoverExpiredLeases(db, 2002), 0, 'a renewed lease outlives its first expiry');
+  assert.equal(ack(db, again), true);
+  assert.equal(extendLease(db, again, 60_000, 1600), false, 'a finished job has no lease to extend');
+});
+
+test('a job is never claimed while another job of the same scene is in progress', async (t) => {
+  const { db } = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 0);
+  enqueue(db, { kind: 'scene', entityId: '2' }, 1);
+  const first = claim(db, 60_000, 10)!;
+  enqueue(db, { kind: 'scene', entityId: '1' }, 20);
+  enqueue(db, { kind: 'scene', entityId: '1' }, 30);
+  assert.equal(claim(db, 60_000, 40)?.entityId, '2', 'scene 1 waits behind its running job');
+  assert.equal(claim(db, 60_000, 40), undefined);
+  assert.equal(getPending(db)[0]?.events, 2, 'the newer saves wait coalesced');
+  assert.equal(ack(db, first, 50), true);
+  assert.equal(claim(db, 60_000, 60)?.entityId, '1');
+});
+
 test('dead letters keep class, reason and attempts, and can be retried, cleared and purged', async (t) => {
   const { db } = await freshDb(t);
   enqueueMany(db, [1, 2, 3].map((i) => ({ kind: 'scene' as const, entityId: String(i) })), 0);
@@ -181,4 +236,28 @@ test('dead letters keep class, reason and attempts, and can be retried, cleared 
   fail(db, job, err);
   assert.equal(clearDead(db), 1);
   assert.equal(counts(db).dead, 0);
+});
+
+test('after the clock went back an hour, no pending job waits longer than the backoff that set it', async (t) => {
+  const { db } = await freshDb(t);
+  const hour = 3_600_000;
+  const t0 = 10 * hour;
+  enqueue(db, { kind: 'scene', entityId: 'retry' }, t0);
+  enqueue(db, { kind: 'scene', entityId: 'new' }, t0);
+  const job = claim(db, 60_000, t0)!;
+  assert.equal(job.entityId, 'retry');
+  nack(db, job, { runAt: t0 + 5_000, error: err }, t0);
+  const back = t0 - hour;
+  assert.equal(rebaseDueTimes(db, back), 2);
+  const due = new Map(getPending(db).map((j) => [j.entityId, j.runAt]));
+  assert.equal(due.get('retry'), back + 5_000, 'the retry waits its 5 s backoff, not an hour more');
+  assert.equal(due.get('new'), back, 'the new event is due now');
+  assert.equal(rebaseDueTimes(db, back + 1), 0, 'once rebased, nothing moves again');
+});
+
+test('a wall clock jump back is told from elapsed time by the monotonic clock', () => {
+  const before = { wall: 50_000, mono: 1_000 };
+  assert.equal(wallClockWentBack(before, { wall: 52_000, mono: 3_000 }), false);
+  assert.equal(wallClockWentBack(before, { wall: 40_000, mono: 3_000 }), true);
+  assert.equal(wallClockWentBack(before, { wall: 900_000, mono: 3_000 }), false, 'a jump forward only brings due times nearer');
 });

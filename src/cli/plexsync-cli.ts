@@ -1,8 +1,15 @@
 // The `plexsync` command. A background worker it starts re-runs this file
-// with `--worker`, which is the plugin's own worker entry.
-import { main as pluginMain } from '../entry/main.ts';
-import { cliMain } from './main.ts';
+// with `--worker`, which is the plugin's own worker entry. The version check
+// comes first, before anything that needs a newer Node is loaded.
+import { nodeTooOld } from '../entry/node-version.ts';
 
-const argv = process.argv.slice(2);
-if (argv[0] === '--worker') await pluginMain(argv);
-else process.exitCode = await cliMain(argv);
+const refusal = nodeTooOld();
+if (refusal) {
+  process.stderr.write(`plexsync: ${refusal}\n`);
+  process.exitCode = 1;
+} else {
+  const argv = process.argv.slice(2);
+  const [{ main: pluginMain }, { cliMain }] = await Promise.all([import('../entry/main.ts'), import('./main.ts')]);
+  if (argv[0] === '--worker') await pluginMain(argv);
+  else process.exitCode = await cliMain(argv);
+}

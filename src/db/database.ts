@@ -14,6 +14,9 @@ export type Db = DatabaseSync;
 
 export const DB_FILE = 'plexsync.db';
 
+/** How long a statement waits for another connection's write lock before it fails. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
 let sqlite: typeof import('node:sqlite') | undefined;
 
 /**
@@ -45,12 +48,23 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   try {
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
-    const db = new DatabaseSync(file, { timeout: 10_000 });
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db);
-    return db;
+    const db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      // Node 22.13 ignores the `timeout` option (busy_timeout stays 0 and a
+      // hook fails at once on a locked database, losing the save): set it here.
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      refuseNewerSchema(db, file);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('PRAGMA foreign_keys = ON');
+      migrate(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw explainDatabaseError(err, file);
+    }
+  } catch (err) {
+    throw explainDatabaseError(err, file);
   } finally {
     process.umask(previousMask);
   }
@@ -77,6 +91,57 @@ export function sql(db: Db, text: string): Statement {
     cache.set(text, statement);
   }
   return statement;
+}
+
+/** A database written by a newer PlexSync is left exactly as it is: a downgrade would corrupt it. */
+function refuseNewerSchema(db: Db, file: string): void {
+  const version = schemaVersion(db);
+  if (version > migrations.length) {
+    throw new DatabaseError(
+      `${file} has schema version ${version}, newer than this PlexSync's ${migrations.length}: it was written by a newer PlexSync. ` +
+        'Install that version again (nothing was changed), or move the file aside to start afresh.',
+    );
+  }
+}
+
+/** The database file is unusable as it stands: the message names it and the way out. */
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+}
+
+/** Primary SQLite result codes of a disk or lock that may come back: BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN. */
+const STORAGE_CODES = new Set([5, 6, 8, 10, 13, 14]);
+
+/**
+ * True for failures of the storage under the database that pass when the disk
+ * does (full, read-only, I/O error, locked): worth waiting for, never a reason
+ * to give the queue up.
+ */
+export function isStorageFault(err: unknown): boolean {
+  const errcode = (err as { errcode?: unknown } | undefined)?.errcode;
+  if (typeof errcode === 'number') return STORAGE_CODES.has(errcode & 0xff);
+  return /database or disk is full|disk I\/O error|readonly database|database is locked|unable to open database/i.test(
+    err instanceof Error ? err.message : String(err),
+  );
+}
+
+/** SQLite's codes for a file that is not (or no longer) a sound database. */
+const DAMAGED = /SQLITE_CORRUPT|SQLITE_NOTADB|file is not a database|database disk image is malformed/i;
+
+/**
+ * Turns SQLite's "file is not a database" and the like into a message that
+ * names the file and what to do. Other errors pass unchanged.
+ */
+export function explainDatabaseError(err: unknown, file: string): unknown {
+  if (err instanceof DatabaseError) return err;
+  const text = err instanceof Error ? `${err.message} ${(err as { code?: unknown }).code ?? ''} ${(err as { errstr?: unknown }).errstr ?? ''}` : String(err);
+  if (!DAMAGED.test(text)) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new DatabaseError(
+    `the PlexSync database ${file} is damaged (${reason}). Nothing was reset: move it aside ` +
+      '(rename it, with its -wal and -shm files), then run the "Reconcile with Plex" task to rebuild the queue from Stash.',
+    { cause: err },
+  );
 }
 
 export function schemaVersion(db: Db): number {

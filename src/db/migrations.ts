@@ -80,7 +80,18 @@ export const migrations: readonly string[] = [
   `,
   // 2: the screenshot URL last uploaded, so an unchanged cover costs no download.
   `ALTER TABLE sync_records ADD COLUMN poster_url TEXT;`,
-  // 3: labels PlexSync manages per item; what was last sent to each group's Plex collection.
+  // 3: who holds what. The worker lease names its process precisely enough to
+  // tell a dead holder from a live one (pid, start time, pid namespace and
+  // boot); a claimed job names the worker lease it was claimed under, so the
+  // next worker takes a dead one's jobs over at once. One job per key runs at
+  // a time: the claim looks keys up in jobs_running_key.
+  `
+  ALTER TABLE worker_lease ADD COLUMN pid_start TEXT;
+  ALTER TABLE worker_lease ADD COLUMN pid_scope TEXT;
+  ALTER TABLE jobs ADD COLUMN owner TEXT;
+  CREATE INDEX jobs_running_key ON jobs (job_key) WHERE status = 'in_progress';
+  `,
+  // 4: labels PlexSync manages per item; what was last sent to each group's Plex collection.
   `ALTER TABLE sync_records ADD COLUMN labels TEXT;
   CREATE TABLE collection_art (
     section_id   TEXT NOT NULL,

@@ -1,8 +1,9 @@
 // The plugin entry: read stdin, validate, dispatch a hook or a task, write
 // exactly one JSON object to stdout. Errors become {"error": "..."} with a
 // non-zero exit; stack traces never reach stdout.
+import { join } from 'node:path';
 import { readEnv } from '../config/env.ts';
-import { type Db, openDatabase } from '../db/database.ts';
+import { DB_FILE, type Db, explainDatabaseError, openDatabase } from '../db/database.ts';
 import { describeError } from '../errors.ts';
 import { onSceneUpdate } from '../hooks/handlers.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
@@ -67,9 +68,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--worker') return workerMain(argv[1] ?? '');
   const log = createLogger();
   let db: Db | undefined;
+  let dbFile = DB_FILE;
   try {
     const input = parseInput(await readStdin());
     const ctx = contextFor(input, log);
+    dbFile = join(ctx.dataDir, DB_FILE);
     const hook = input.args?.hookContext;
     if (hook) {
       db = await openDatabase(ctx.dataDir);
@@ -83,7 +86,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     db = await openDatabase(ctx.dataDir);
     writeResult({ output: await handler(ctx, db, loadWorkerDeps) });
   } catch (err) {
-    const message = err instanceof InputError ? err.message : describeError(err);
+    // A damaged database answers the same in every query: say which file and what to do.
+    const message = err instanceof InputError ? err.message : describeError(explainDatabaseError(err, dbFile));
     log.error(message);
     writeResult({ error: message });
   } finally {

@@ -53,29 +53,63 @@ export function enqueueMany(db: Db, jobs: readonly NewJob[], now = Date.now()): 
 }
 
 /**
- * Jobs whose worker died (lease expired) go back to pending. If a newer event
- * for the same key is already pending, it covers the stale job, which is dropped.
+ * Jobs whose worker is gone go back to pending: their job lease expired, or
+ * (given `owner`, the worker lease this process holds) they were claimed under
+ * another worker lease, whose holder is dead or fenced off since only the
+ * lease holder claims. If a newer event for the same key is already pending,
+ * it covers the stale job, which is dropped.
  */
-export function recoverExpiredLeases(db: Db, now = Date.now()): number {
+export function recoverExpiredLeases(db: Db, now = Date.now(), owner?: string): number {
+  // Only the live holder of the worker lease may take another worker's jobs.
+  const orphaned = `status = 'in_progress' AND (lease_expires_at < ? OR (owner IS NOT NULL AND owner <> ?
+    AND EXISTS (SELECT 1 FROM worker_lease WHERE name = 'worker' AND owner = ?)))`;
+  const mine = owner ?? '';
   return transaction(db, () => {
-    const dropped = sql(db, `DELETE FROM jobs WHERE status = 'in_progress' AND lease_expires_at < ?
+    const dropped = sql(db, `DELETE FROM jobs WHERE ${orphaned}
            AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`)
-      .run(now).changes;
-    const revived = sql(db, `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, run_at = ?, updated_at = ?
-         WHERE status = 'in_progress' AND lease_expires_at < ?`)
-      .run(now, now, now).changes;
+      .run(now, mine, mine).changes;
+    const revived = sql(db, `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, owner = NULL, run_at = ?, updated_at = ?
+         WHERE ${orphaned}`)
+      .run(now, now, now, mine, mine).changes;
     return Number(dropped) + Number(revived);
   });
 }
 
-/** Claims the oldest due job and counts the attempt. Undefined when none is due. */
-export function claim(db: Db, leaseMs: number, now = Date.now(), kinds?: readonly JobKind[]): Job | undefined {
+/**
+ * Jobs this worker claimed and no longer runs (asked between rounds, when no
+ * lane is running) go back to pending, or are dropped for a pending twin.
+ */
+export function requeueOwnJobs(db: Db, owner: string, now = Date.now()): number {
+  return transaction(db, () => {
+    const dropped = sql(db, `DELETE FROM jobs WHERE status = 'in_progress' AND owner = ?
+           AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`).run(owner).changes;
+    const revived = sql(db, `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, owner = NULL, run_at = ?, updated_at = ?
+         WHERE status = 'in_progress' AND owner = ?`).run(now, now, owner).changes;
+    return Number(dropped) + Number(revived);
+  });
+}
+
+export interface ClaimOptions {
+  kinds?: readonly JobKind[] | undefined;
+  /** The worker lease this claim is made under (recorded on the job). */
+  owner?: string | undefined;
+}
+
+/**
+ * Claims the oldest due job and counts the attempt. Undefined when none is due.
+ * A key with a job in progress is skipped: one job per scene at a time, so a
+ * second save never races the first to Plex; its event waits, coalesced, in
+ * the key's pending job until the running one ends.
+ */
+export function claim(db: Db, leaseMs: number, now = Date.now(), { kinds, owner }: ClaimOptions = {}): Job | undefined {
   const lease = process.getBuiltinModule('node:crypto').randomUUID();
   const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
-  const row = sql(db, `UPDATE jobs SET status = 'in_progress', lease = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
+  const row = sql(db, `UPDATE jobs SET status = 'in_progress', lease = ?, lease_expires_at = ?, owner = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id = (SELECT id FROM jobs AS j WHERE status = 'pending' AND run_at <= ? ${kindFilter}
+                     AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.status = 'in_progress' AND r.job_key = j.job_key)
+                   ORDER BY run_at, id LIMIT 1)
        RETURNING *`)
-    .get(lease, now + leaseMs, now, now, ...(kinds ?? [])) as JobRow | undefined;
+    .get(lease, now + leaseMs, owner ?? null, now, now, ...(kinds ?? [])) as JobRow | undefined;
   return row ? toJob(row) : undefined;
 }
 
@@ -87,7 +121,7 @@ export function extendLease(db: Db, job: Job, leaseMs: number, now = Date.now())
 }
 
 export function ack(db: Db, job: Job, now = Date.now()): boolean {
-  const changes = sql(db, `UPDATE jobs SET status = 'done', lease = NULL, lease_expires_at = NULL, error_class = NULL, error_code = NULL,
+  const changes = sql(db, `UPDATE jobs SET status = 'done', lease = NULL, lease_expires_at = NULL, owner = NULL, error_class = NULL, error_code = NULL,
          last_error = NULL, updated_at = ?, finished_at = ?
        WHERE id = ? AND lease = ? AND status = 'in_progress'`)
     .run(now, now, job.id, job.lease).changes;
@@ -120,7 +154,7 @@ export function nack(db: Db, job: Job, options: NackOptions, now = Date.now()): 
       return true;
     }
     sql(db, 
-      `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, attempts = ?, run_at = ?,
+      `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL, owner = NULL, attempts = ?, run_at = ?,
          error_class = ?, error_code = ?, last_error = ?, updated_at = ?
        WHERE id = ?`,
     ).run(attempts, options.runAt, errorClass, code, message, now, job.id);
@@ -130,11 +164,25 @@ export function nack(db: Db, job: Job, options: NackOptions, now = Date.now()): 
 
 /** Straight to the dead-letter queue, with the reason kept for the user. */
 export function fail(db: Db, job: Job, error: JobError, now = Date.now()): boolean {
-  const changes = sql(db, `UPDATE jobs SET status = 'dead', lease = NULL, lease_expires_at = NULL, error_class = ?, error_code = ?,
+  const changes = sql(db, `UPDATE jobs SET status = 'dead', lease = NULL, lease_expires_at = NULL, owner = NULL, error_class = ?, error_code = ?,
          last_error = ?, updated_at = ?, finished_at = ?
        WHERE id = ? AND lease = ? AND status = 'in_progress'`)
     .run(error.errorClass, error.code, error.message, now, now, job.id, job.lease).changes;
   return Number(changes) === 1;
+}
+
+/**
+ * After the wall clock went back, a pending job's due time may lie further
+ * away than the backoff that set it (an hour back: an hour more). Every
+ * pending row was last written at `updated_at` with `run_at - updated_at`
+ * still to wait; rows written "in the future" are rebased on `now` so none
+ * waits longer than that. Forward jumps only bring due times nearer.
+ */
+export function rebaseDueTimes(db: Db, now = Date.now()): number {
+  return Number(
+    sql(db, `UPDATE jobs SET run_at = ? + max(0, run_at - updated_at), updated_at = ? WHERE status = 'pending' AND updated_at > ?`).run(now, now, now)
+      .changes,
+  );
 }
 
 export function getPending(db: Db, limit = 100): Job[] {

@@ -11,9 +11,10 @@ import { StashClient } from '../stash/client.ts';
 import { connectionFromServer } from '../stash/connection.ts';
 import { DEFAULT_CIRCUIT, PlexCircuit } from '../worker/circuit.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
+import { assertFence } from '../worker/fence.ts';
 import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
 import type { Job } from '../queue/types.ts';
-import { errorCode } from '../errors.ts';
+import { describeError, errorCode, isTransient, TransientError } from '../errors.ts';
 import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
@@ -67,19 +68,19 @@ export function plexClientFor(db: Db, settings: Settings, onRequest?: (method: s
   });
 }
 
-export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings: Settings; sync: SceneSyncDeps; close(): void }> {
-  const stash = stashClientFor(ctx);
-  const settings = parseSettings(await stash.pluginSettings());
-  const plex = plexClientFor(db, settings);
-  const index = new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log });
+function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Settings): SceneSyncDeps {
+  // Fencing: a write goes out only while this worker still holds its leases (worker/fence.ts).
+  const plex = plexClientFor(db, settings, (method) => {
+    if (method !== 'GET') assertFence();
+  });
   if (settings.performerPhotos && stash.needsCredentials) {
     ctx.log.warn('performerPhotos is on, but Stash asks for credentials: its image URLs would need them inside Plex, so no performer photos are sent');
   }
-  const sync: SceneSyncDeps = {
+  return {
     db,
     stash,
     plex,
-    index,
+    index: new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log }),
     mappings: parsePathMap(settings.pathMapRaw),
     toggles: togglesFrom(settings),
     rules: rulesFrom(settings, stash.needsCredentials),
@@ -87,20 +88,75 @@ export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<{ settings:
     requestScans: !settings.noScanRequests,
     log: ctx.log,
   };
-  return { settings, sync, close: () => plex.close() };
+}
+
+export interface SyncDeps {
+  settings: Settings;
+  /** Live: `refresh` replaces its parts when the settings changed. */
+  sync: SceneSyncDeps;
+  /**
+   * Reads the settings again and, when they changed, rebuilds the Plex client,
+   * library index, path map and toggles from them: a changed token, URL,
+   * pathMap or field toggle applies from the next job on. Stash unreachable:
+   * the settings in hand stay. Settings now invalid: throws bad_settings.
+   */
+  refresh(): Promise<void>;
+  close(): void;
+}
+
+export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<SyncDeps> {
+  const stash = stashClientFor(ctx);
+  let raw = await stash.pluginSettings();
+  const deps: SyncDeps = {
+    settings: parseSettings(raw),
+    sync: undefined as unknown as SceneSyncDeps,
+    async refresh() {
+      let next: Record<string, unknown>;
+      try {
+        next = await stash.pluginSettings();
+      } catch (err) {
+        if (isTransient(err)) return;
+        throw err;
+      }
+      if (JSON.stringify(next) === JSON.stringify(raw)) return;
+      const settings = parseSettings(next);
+      raw = next;
+      // The old client may still carry another lane's request: closed at the end.
+      retired.push(deps.sync.plex);
+      deps.settings = settings;
+      Object.assign(deps.sync, syncDepsFor(ctx, db, stash, settings));
+      ctx.log.info('settings changed: the next jobs use them');
+    },
+    close: () => {
+      for (const plex of [...retired, deps.sync.plex]) plex.close();
+    },
+  };
+  const retired: PlexClient[] = [];
+  deps.sync = syncDepsFor(ctx, db, stash, deps.settings);
+  return deps;
 }
 
 export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDeps> {
-  const { settings, sync, close } = await loadSyncDeps(ctx, db);
+  const deps = await loadSyncDeps(ctx, db);
+  const { settings, sync, close } = deps;
   // Stash's session cookie expires (an hour by default) and only a new hook or
   // task brings a fresh one: a worker whose session is refused stops, so the
-  // next hook starts a worker that has one.
-  let sessionRefused = false;
+  // next hook starts a worker that has one. Settings that became invalid stop
+  // it too: the jobs stay queued and `status` names the problem.
+  let stopping = false;
   const processor: JobProcessor = async (job, signal) => {
+    try {
+      await deps.refresh();
+    } catch (err) {
+      stopping = true;
+      setKv(db, 'settings_problem', describeError(err));
+      // Transient for the job: it waits for settings that work.
+      throw new TransientError('bad_settings', describeError(err), { cause: err });
+    }
     try {
       return await runJob(job, sync, signal);
     } catch (err) {
-      if (errorCode(err) === 'stash_auth') sessionRefused = true;
+      if (errorCode(err) === 'stash_auth') stopping = true;
       throw err;
     }
   };
@@ -120,7 +176,7 @@ export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDep
     maxAttempts: settings.maxAttempts,
     concurrency: settings.plexConcurrency,
     tick,
-    shouldHandOver: () => sessionRefused,
+    shouldHandOver: () => stopping,
     close,
   };
 }

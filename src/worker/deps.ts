@@ -17,10 +17,13 @@ export interface WorkerDeps {
   close(): void;
 }
 
-export function makeSyncWorker(db: Db, deps: WorkerDeps, env: EnvKnobs, log: Logger): SyncWorker {
+/** A SyncWorker draining under the worker lease `owner`. */
+export function makeSyncWorker(db: Db, deps: WorkerDeps, env: EnvKnobs, log: Logger, owner: string): SyncWorker {
   return new SyncWorker({
     db,
     log,
+    owner,
+    workerLeaseMs: env.workerLeaseMs,
     processor: deps.processor,
     ...(deps.gate ? { gate: deps.gate } : {}),
     maxAttempts: deps.maxAttempts,

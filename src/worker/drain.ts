@@ -2,16 +2,18 @@
 // task: run up to `concurrency` jobs at once while holding the worker lease,
 // sleep until the next job is due, stop when idle long enough (or at once,
 // for the foreground task).
-import type { Db } from '../db/database.ts';
+import { type Db, isStorageFault } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
-import { counts, nextDueAt } from '../queue/operations.ts';
+import { counts, nextDueAt, rebaseDueTimes, requeueOwnJobs } from '../queue/operations.ts';
 import { describeError } from '../errors.ts';
-import { releaseLeaseIfIdle, renewLease } from './lease.ts';
+import { holdsLease, releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
 import { sleep } from './sleep.ts';
 
-/** Consecutive failed rounds before the drain gives up (and the lease lapses). */
+/** Consecutive failed rounds before the drain gives up (and the lease lapses), unless the disk is at fault. */
 const MAX_FAILED_ROUNDS = 10;
+/** The longest wait between two rounds while the disk is full, read-only or failing. */
+const STORAGE_WAIT_MAX_MS = 5_000;
 
 export interface DrainOptions {
   db: Db;
@@ -33,6 +35,19 @@ export interface DrainOptions {
   onTick?: () => Promise<void>;
   /** Asked between jobs: true hands the queue over to the next worker. */
   shouldHandOver?: () => boolean;
+}
+
+/** Milliseconds on a clock that never jumps (unlike Date.now()). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/** A wall clock that advanced this much less than the monotonic one went back. */
+const JUMP_BACK_MS = 1_000;
+
+/** True when the wall clock went back between two readings of both clocks. */
+export function wallClockWentBack(before: { wall: number; mono: number }, after: { wall: number; mono: number }): boolean {
+  return after.wall - before.wall < after.mono - before.mono - JUMP_BACK_MS;
 }
 
 export interface DrainStats {
@@ -66,6 +81,11 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
     while (!leaseLost && !pastDeadline() && !o.shouldHandOver?.()) {
       const result = await o.worker.step();
       if (result.kind === 'idle' || result.kind === 'blocked') return result;
+      if (result.kind === 'lost' && !holdsLease(o.db, o.owner)) {
+        // Fenced off: another worker holds the lease now. Write nothing more.
+        leaseLost = true;
+        return undefined;
+      }
       lastBusyAt = Date.now();
       if (result.kind === 'done') stats.done++;
       else if (result.kind === 'retry') stats.retried++;
@@ -76,16 +96,31 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
   };
 
   let failedRounds = 0;
+  // Due times are wall-clock epochs shared with other processes; a jump back
+  // is seen here against the monotonic clock and the due times are rebased.
+  let clocks = { wall: Date.now(), mono: monotonicMs() };
+  rebaseDueTimes(o.db, clocks.wall);
   try {
     for (;;) {
       try {
+        // A failed round may have left a job of ours claimed (its ack met a
+        // full disk); no lane runs between rounds, so it goes back to pending.
+        if (failedRounds > 0) requeueOwnJobs(o.db, o.owner);
         const done = await round();
         if (done) return done;
         failedRounds = 0;
       } catch (err) {
-        // An unexpected failure of the queue itself (a database busy past its
-        // timeout, say): wait and carry on rather than strand the queue.
-        if (++failedRounds >= MAX_FAILED_ROUNDS) throw err;
+        failedRounds++;
+        if (isStorageFault(err)) {
+          // A full, read-only or failing disk: the queue on it is intact and
+          // this worker drains it by itself once the disk is back.
+          if (failedRounds === 1 || failedRounds % 20 === 0) o.log.warn(`waiting for the database's disk (round ${failedRounds}): ${describeError(err)}`);
+          await sleep(Math.min(STORAGE_WAIT_MAX_MS, pollMs * failedRounds));
+          continue;
+        }
+        // Another unexpected failure of the queue itself: wait and carry on
+        // for a while rather than strand the queue.
+        if (failedRounds >= MAX_FAILED_ROUNDS) throw err;
         o.log.warn(`drain round failed (${failedRounds}/${MAX_FAILED_ROUNDS}), retrying: ${describeError(err)}`);
         await sleep(pollMs * failedRounds);
       }
@@ -102,6 +137,12 @@ export async function drain(o: DrainOptions): Promise<DrainStats> {
     }
     if (pastDeadline()) return { ...stats, reason: 'deadline' };
     if (o.shouldHandOver?.()) return { ...stats, reason: 'handover' };
+    const nowClocks = { wall: Date.now(), mono: monotonicMs() };
+    if (wallClockWentBack(clocks, nowClocks)) {
+      const moved = rebaseDueTimes(o.db, nowClocks.wall);
+      o.log.warn(`the system clock went back ${Math.round((nowClocks.mono - clocks.mono - (nowClocks.wall - clocks.wall)) / 1000)} s: ${moved} due time(s) rebased`);
+    }
+    clocks = nowClocks;
     await o.onTick?.();
     // allSettled: a failing lane must not leave the others running into the next round.
     const settled = await Promise.allSettled(Array.from({ length: Math.max(1, o.concurrency) }, lane));

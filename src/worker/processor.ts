@@ -7,6 +7,8 @@ import { redact } from '../log/redact.ts';
 import { ack, claim, extendLease, fail, type JobError, nack, recoverExpiredLeases } from '../queue/operations.ts';
 import type { Job } from '../queue/types.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
+import { LeaseLostError, runFenced } from './fence.ts';
+import { renewLease } from './lease.ts';
 
 export { PermanentError, TransientError };
 
@@ -37,6 +39,10 @@ export interface SyncWorkerOptions {
   backoff: BackoffPolicy;
   maxAttempts: number;
   jobLeaseMs: number;
+  /** The worker lease this process drains under: claims record it, writes are fenced by it. */
+  owner?: string;
+  /** How long a renewal of the worker lease lasts (with `owner`). */
+  workerLeaseMs?: number;
   gate?: Gate;
   now?: () => number;
   random?: () => number;
@@ -62,8 +68,8 @@ export class SyncWorker {
     const now = this.#now();
     const blocked = await gate?.blockedUntil(now);
     if (blocked !== undefined) return { kind: 'blocked', until: blocked };
-    recoverExpiredLeases(db, now);
-    const job = claim(db, this.#o.jobLeaseMs, now);
+    recoverExpiredLeases(db, now, this.#o.owner);
+    const job = claim(db, this.#o.jobLeaseMs, now, { owner: this.#o.owner });
     if (!job) return { kind: 'idle' };
     return this.#run(job);
   }
@@ -84,7 +90,10 @@ export class SyncWorker {
       Math.max(50, Math.floor(jobLeaseMs / 3)),
     );
     try {
-      const outcome = await this.#o.processor(job, controller.signal);
+      const outcome = await runFenced(
+        () => this.#fence(job),
+        () => this.#o.processor(job, controller.signal),
+      );
       const now = this.#now();
       this.#o.gate?.onSuccess(now);
       if (!ack(db, job, now)) return { kind: 'lost', job };
@@ -97,8 +106,26 @@ export class SyncWorker {
     }
   }
 
+  /**
+   * Throws unless this process still holds its worker lease and the job's
+   * lease. Both are renewed in the same breath: a lease that lapsed while
+   * nobody took it over is still ours (the owner columns say so atomically),
+   * one that another worker took is not.
+   */
+  #fence(job: Job): void {
+    const { db, owner, jobLeaseMs, workerLeaseMs } = this.#o;
+    const now = this.#now();
+    if (owner !== undefined && !renewLease(db, owner, workerLeaseMs ?? jobLeaseMs, now)) throw new LeaseLostError('the worker lease');
+    if (!extendLease(db, job, jobLeaseMs, now)) throw new LeaseLostError(`the lease of ${job.key}`);
+  }
+
   #failed(job: Job, err: unknown): StepResult {
     const { db, log } = this.#o;
+    if (err instanceof LeaseLostError) {
+      // Whoever holds the job now owns its outcome; this process leaves it alone.
+      log.warn(`${job.key}: ${err.message}: stopping without writing`);
+      return { kind: 'lost', job, message: err.message };
+    }
     const now = this.#now();
     const error = toJobError(err);
     const countedByGate = this.#o.gate?.onFailure(err, now) ?? false;

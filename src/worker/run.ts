@@ -42,7 +42,7 @@ export async function runBackgroundWorker(ctx: RunContext, db: Db, owner: string
     const deps = await loadDepsPatiently(ctx, db, owner, loadDeps);
     if (!deps) return;
     try {
-      const worker = makeSyncWorker(db, deps, env, log);
+      const worker = makeSyncWorker(db, deps, env, log, owner);
       const stats = await drain({
         db,
         worker,

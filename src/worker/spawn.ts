@@ -1,8 +1,12 @@
 // Makes sure a background worker is alive, without tying it to Stash's pipes.
 import type { Db } from '../db/database.ts';
-import { acquireLease, currentLease } from './lease.ts';
+import { acquireLease, assignLease, currentLease, releaseLease } from './lease.ts';
 
-/** A freshly spawned worker gets this long to start and renew the lease it was handed. */
+/**
+ * A freshly spawned worker gets this long to start and renew the lease it was
+ * handed. The lease names the child's pid from the moment it exists, so a
+ * child that dies while starting is seen dead by the next hook, not after this.
+ */
 const STARTUP_GRACE_MS = 15_000;
 
 export interface SpawnRequest {
@@ -13,7 +17,7 @@ export interface SpawnRequest {
   env?: NodeJS.ProcessEnv;
 }
 
-export type EnsureResult = 'running' | 'spawned';
+export type EnsureResult = 'running' | 'spawned' | 'spawn_failed';
 
 export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): EnsureResult {
   if (currentLease(db, now)) return 'running';
@@ -30,6 +34,13 @@ export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): E
     env: request.env ?? process.env,
     windowsHide: true,
   });
+  if (child.pid === undefined) {
+    // Not started at all (EAGAIN, ENOMEM): free the reservation for the next try.
+    releaseLease(db, owner);
+    child.on('error', () => {});
+    return 'spawn_failed';
+  }
+  assignLease(db, owner, child.pid);
   child.stdin?.end(JSON.stringify(request.input));
   child.stdin?.on('error', () => {
     // The worker died before reading: its reserved lease expires and the next hook retries.

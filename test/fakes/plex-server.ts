@@ -16,6 +16,8 @@ export interface FakePlexOptions {
   version?: string;
   /** false: PUT /library/metadata/{rk} answers 404, as on servers without that route. */
   metadataEditRoute?: boolean;
+  /** The clock behind appearAfter({ ms }) and request times (ms since the epoch); tests that are about time set it. */
+  now?: () => number;
 }
 
 export interface LoggedRequest {
@@ -27,6 +29,8 @@ export interface LoggedRequest {
   rawUrl: string;
   /** Lower-case names; the token's value is replaced by '<token>'. */
   headers: Record<string, string>;
+  /** When the request arrived, by the fake's clock. */
+  at: number;
 }
 
 export interface Poster {
@@ -91,7 +95,8 @@ export interface FakePlex {
   setRateLimit(count: number, retryAfterSeconds: number): void;
   /** The next `count` requests fail with `status` (Plex's HTML error page). */
   failNext(count: number, status: number): void;
-  setLatency(ms: number): void;
+  /** Delay before each answer: `ms`, plus up to `jitterMs` more at random per request. */
+  setLatency(ms: number, jitterMs?: number): void;
   /** The next `count` responses with a body are cut off halfway (socket destroyed). */
   cutBody(count: number): void;
   setHang(on: boolean): void;
@@ -110,6 +115,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       machineIdentifier: options.machineIdentifier ?? 'fake-machine-id',
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
+      now: options.now ?? Date.now,
     },
     items: new Map(),
     pending: [],
@@ -120,7 +126,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     scans: [],
   };
   const requests: LoggedRequest[] = [];
-  const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, cut: 0, hang: false };
+  const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, jitter: 0, cut: 0, hang: false };
   let nextKey = 100;
 
   // Edits travel in the query, so a long summary makes a long URL. Node's
@@ -136,9 +142,9 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       for (const [name, value] of Object.entries(req.headers)) {
         headers[name] = name === 'x-plex-token' ? '<token>' : String(value);
       }
-      requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers });
+      requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers, at: state.options.now() });
       if (faults.hang) return; // never answer; close() destroys the socket
-      setTimeout(() => answer(req, res, target, body), faults.latency);
+      setTimeout(() => answer(req, res, target, body), faults.latency + Math.random() * faults.jitter);
     });
   });
 
@@ -206,7 +212,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     },
     appearAfter(spec, when) {
       const item = createItem(spec, spec.ratingKey ?? String(nextKey++), state.options.sections[0]?.id ?? '1');
-      state.pending.push('ms' in when ? { item, at: Date.now() + when.ms } : { item, scansLeft: when.scans });
+      state.pending.push('ms' in when ? { item, at: state.options.now() + when.ms } : { item, scansLeft: when.scans });
       return item.ratingKey;
     },
     async setDown(down) {
@@ -230,8 +236,9 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       faults.failCount = count;
       faults.failStatus = status;
     },
-    setLatency(ms) {
+    setLatency(ms, jitterMs = 0) {
       faults.latency = ms;
+      faults.jitter = jitterMs;
     },
     cutBody(count) {
       faults.cut = count;
@@ -265,7 +272,7 @@ export function ensureCollection(state: FakeState, sectionId: string, title: str
 
 /** Items waiting to appear become visible once their time or scan count is reached. */
 function revealDue(state: FakeState): void {
-  const now = Date.now();
+  const now = state.options.now();
   state.pending = state.pending.filter((p) => {
     const due = (p.at !== undefined && p.at <= now) || p.scansLeft === 0;
     if (due) state.items.set(p.item.ratingKey, p.item);

@@ -1,13 +1,13 @@
-// Stash's real GraphQL schema (reference copy kept beside the repository in
-// ../shared/reference/stash-graphql), so queries and the fake Stash are
-// checked against what Stash actually accepts.
+// Stash's real GraphQL schema, kept in the repository as a test fixture
+// (test/fixtures/stash-graphql, refreshed by scripts/refresh-stash-schema.ts),
+// so queries and the fake Stash are checked against what Stash accepts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GraphQLError, type GraphQLSchema, buildSchema, parse, validate } from 'graphql';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const STASH_SCHEMA_DIR = join(REPO_ROOT, '..', 'shared', 'reference', 'stash-graphql', 'graphql', 'schema');
+export const STASH_SCHEMA_DIR = join(REPO_ROOT, 'test', 'fixtures', 'stash-graphql', 'graphql', 'schema');
 
 let cached: GraphQLSchema | undefined;
 

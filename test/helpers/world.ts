@@ -43,7 +43,13 @@ function workerLogTail(dataDir: string): string {
 export async function startWorld(t: TestContext, options: WorldOptions = {}): Promise<World> {
   const stash = await startFakeStash(options.stash);
   const plex = await startFakePlex(options.plex);
-  t.after(() => Promise.all([stash.close(), plex.close()]).then(() => undefined));
+  // After hooks run in the order they were added: first let the worker finish
+  // against live servers, then close them; tempDir's hook, added next, removes
+  // the folder once no worker of it is left.
+  t.after(async () => {
+    await world.settle(10_000).catch(() => undefined);
+    await Promise.all([stash.close(), plex.close()]);
+  });
   stash.setSettings({ plexUrl: plex.url, plexToken: plex.token, ...options.settings });
   const dataDir = tempDir(t);
   const env = {
@@ -92,7 +98,5 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
       throw new Error(`queue did not settle within ${timeoutMs} ms: ${JSON.stringify(await queue())}; worker log:\n${workerLogTail(dataDir)}`);
     },
   };
-  // Whatever a test leaves running, give the worker time to go before the folder is removed.
-  t.after(() => world.settle(10_000).catch(() => undefined));
   return world;
 }

@@ -1,0 +1,83 @@
+// ensureWorker on its own: a stand-in worker script (a throwaway Node that
+// writes down how it was started) instead of the plugin.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type Db, openDatabase } from '../src/db/database.ts';
+import { acquireLease, currentLease } from '../src/worker/lease.ts';
+import { ensureWorker } from '../src/worker/spawn.ts';
+import { tempDir } from './helpers/temp.ts';
+
+/** Writes its arguments, its stdin and one variable to $SPAWN_REPORT, then exits. */
+const STAND_IN = `
+let input = '';
+process.stdin.on('data', (c) => (input += c));
+process.stdin.on('end', () => {
+  require('node:fs').writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), input, mark: process.env.SPAWN_MARK }));
+});
+`;
+
+interface Report {
+  argv: string[];
+  input: string;
+  mark: string;
+}
+
+async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ db: Db; script: string; report: string; dir: string }> {
+  const dir = tempDir(t);
+  const db = await openDatabase(dir);
+  t.after(() => db.close());
+  const script = join(dir, 'stand-in.cjs');
+  writeFileSync(script, STAND_IN);
+  return { db, script, report: join(dir, 'report.json'), dir };
+}
+
+async function reportOf(file: string): Promise<Report> {
+  const end = Date.now() + 30_000;
+  while (!existsSync(file) || readFileSync(file, 'utf8') === '') {
+    if (Date.now() > end) throw new Error('the spawned worker never reported');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as Report;
+}
+
+test('with no worker alive, one is spawned: handed its lease, the input on stdin and the environment', async (t) => {
+  const { db, script, report, dir } = await setup(t);
+  const now = Date.now();
+  const env = { ...process.env, PLEXSYNC_DATA_DIR: dir, SPAWN_REPORT: report, SPAWN_MARK: 'from-the-hook' };
+  assert.equal(ensureWorker(db, { script, input: { server_connection: { Port: 9999 } }, env }, now), 'spawned');
+  const lease = currentLease(db, now);
+  assert.ok(lease, 'the lease is reserved for the child before it runs');
+  assert.equal(lease.expiresAt, now + 15_000, 'the child gets 15 s to start and renew it');
+  const seen = await reportOf(report);
+  assert.deepEqual(seen.argv, ['--worker', lease.owner], 'the child is told which lease is its own');
+  assert.deepEqual(JSON.parse(seen.input), { server_connection: { Port: 9999 } });
+  assert.equal(seen.mark, 'from-the-hook');
+});
+
+test('a live worker lease means nothing is spawned', async (t) => {
+  const { db, script, report } = await setup(t);
+  assert.ok(acquireLease(db, 'running-worker', process.pid, 60_000));
+  assert.equal(ensureWorker(db, { script, input: {}, env: { ...process.env, SPAWN_REPORT: report } }), 'running');
+  assert.equal(currentLease(db)?.owner, 'running-worker');
+  assert.equal(existsSync(report), false);
+});
+
+test('an expired lease is taken for a new worker', async (t) => {
+  const { db, script, report, dir } = await setup(t);
+  const now = Date.now();
+  assert.ok(acquireLease(db, 'gone-worker', process.pid, 1_000, now - 2_000));
+  assert.equal(ensureWorker(db, { script, input: {}, env: { ...process.env, PLEXSYNC_DATA_DIR: dir, SPAWN_REPORT: report } }, now), 'spawned');
+  assert.notEqual(currentLease(db, now)?.owner, 'gone-worker');
+  await reportOf(report);
+});
+
+test('many hooks at once spawn one worker', async (t) => {
+  const { db, script, report, dir } = await setup(t);
+  const env = { ...process.env, PLEXSYNC_DATA_DIR: dir, SPAWN_REPORT: report };
+  const results = Array.from({ length: 50 }, () => ensureWorker(db, { script, input: {}, env }));
+  assert.equal(results.filter((r) => r === 'spawned').length, 1);
+  assert.equal(results.filter((r) => r === 'running').length, 49);
+  await reportOf(report);
+});
