@@ -19,4 +19,8 @@ export default tseslint.config(
     files: ['ui/**/*.js', 'test/ui/fixtures/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
+  {
+    files: ['test/ui/fixtures/**/*.mjs'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
+  },
 );

@@ -3,7 +3,8 @@ import { bulkEdit } from './bulk-edit.ts';
 import { hookLatency } from './hook-latency.ts';
 import type { Benchmark } from './lib.ts';
 import { libraryIndex } from './library-index.ts';
+import { playsImport } from './plays-import.ts';
 import { reconcile } from './reconcile.ts';
 import { syncThroughput } from './sync-throughput.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile];
+export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile, playsImport];

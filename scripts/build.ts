@@ -4,7 +4,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { renderManifest } from './manifest.ts';
+import { renderManifest, UI_CSS, UI_JAVASCRIPT } from './manifest.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'PlexSync');
@@ -45,8 +45,7 @@ chmodSync(join(root, 'dist', 'cli', 'plexsync.mjs'), 0o755);
 const uiDir = join(root, 'ui');
 const hasUi = existsSync(join(uiDir, 'plexsync-ui.js'));
 if (hasUi) {
-  cpSync(join(uiDir, 'plexsync-ui.js'), join(out, 'plexsync-ui.js'));
-  if (existsSync(join(uiDir, 'plexsync-ui.css'))) cpSync(join(uiDir, 'plexsync-ui.css'), join(out, 'plexsync-ui.css'));
+  for (const file of [...UI_JAVASCRIPT, ...UI_CSS]) cpSync(join(uiDir, file), join(out, file));
 }
 writeFileSync(join(out, 'PlexSync.yml'), renderManifest({ version: pkg.version, ui: hasUi }));
 

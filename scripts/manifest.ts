@@ -7,6 +7,10 @@ import { TASKS } from '../src/tasks/catalog.ts';
 export const SCENE_HOOKS = ['Scene.Create.Post', 'Scene.Update.Post', 'Scene.Destroy.Post'];
 export const RENAME_HOOKS = ['Performer.Update.Post', 'Studio.Update.Post', 'Tag.Update.Post', 'Group.Update.Post'];
 
+/** The panel's files in ui/, in the order Stash loads them (the setup view is used by the main file at render time). */
+export const UI_JAVASCRIPT = ['plexsync-ui.js', 'plexsync-setup.js'];
+export const UI_CSS = ['plexsync-ui.css'];
+
 export function renderManifest(options: { version: string; ui: boolean }): string {
   const manifest: Record<string, unknown> = {
     name: 'PlexSync',
@@ -30,14 +34,14 @@ export function renderManifest(options: { version: string; ui: boolean }): strin
     tasks: TASKS.filter((task) => task.inManifest).map((task) => ({
       name: task.name,
       description: task.description,
-      defaultArgs: { mode: task.mode },
+      defaultArgs: { mode: task.mode, ...task.args },
     })),
     settings: Object.fromEntries(
       SETTINGS_SPEC.map((s) => [s.key, { displayName: s.displayName, description: s.description, type: s.type }]),
     ),
   };
   if (options.ui) {
-    manifest.ui = { javascript: ['plexsync-ui.js'], css: ['plexsync-ui.css'] };
+    manifest.ui = { javascript: UI_JAVASCRIPT, css: UI_CSS };
   }
   // Quote every string: `{pluginDir}` unquoted would start a YAML map.
   return stringify(manifest, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });

@@ -8,11 +8,12 @@ export type ErrorCode =
   | 'plex_starting' // 503 while Plex migrates its database
   | 'rate_limited' // 429
   | 'not_scanned' // Plex has no item for the file yet
-  | 'circuit_open'
+  | 'cancelled' // our own abort (a lost job lease, a shutdown): says nothing about the server
   | 'stash_unavailable'
   | 'stash_auth' // Stash refused our session or key
   | 'unauthorized' // 401: wrong token or session
   | 'bad_request' // 400 and other 4xx
+  | 'request_too_large' // 414, 431, or a 400 or reset on a long request: split it
   | 'not_found'
   | 'ambiguous_match'
   | 'scene_gone' // the scene no longer exists in Stash
@@ -29,21 +30,26 @@ export interface HttpDetails {
   status?: number;
 }
 
+/** Which server an error came from; the circuit breaker listens to Plex's only. */
+export type ErrorOrigin = 'plex' | 'stash';
+
 export abstract class PlexSyncError extends Error {
   abstract readonly transient: boolean;
   readonly code: ErrorCode;
   readonly http?: HttpDetails;
+  readonly origin?: ErrorOrigin;
   /** Server-given delay (Retry-After), wins over the computed backoff. */
   readonly retryAfterMs?: number;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; http?: HttpDetails; retryAfterMs?: number } = {},
+    options: { cause?: unknown; http?: HttpDetails; retryAfterMs?: number; origin?: ErrorOrigin } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.http) this.http = options.http;
+    if (options.origin) this.origin = options.origin;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
@@ -63,6 +69,10 @@ export class PermanentError extends PlexSyncError {
 /** Unknown errors count as transient: losing a change is worse than retrying. */
 export function isTransient(err: unknown): boolean {
   return err instanceof PlexSyncError ? err.transient : true;
+}
+
+export function errorOrigin(err: unknown): ErrorOrigin | undefined {
+  return err instanceof PlexSyncError ? err.origin : undefined;
 }
 
 export function errorCode(err: unknown): ErrorCode {

@@ -74,13 +74,13 @@ async function world(t: Parameters<typeof tempDir>[0]) {
 test('--help explains every command, flag and environment variable; usage errors exit 2', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  for (const word of ['status', 'process', 'sync-all', 'reconcile', 'dry-run', 'detect-paths', 'dlq list', 'dlq retry', 'dlq clear']) {
+  for (const word of ['status', 'process', 'sync-all', 'reconcile', 'dry-run', 'detect-paths', 'import-plays', 'dlq list', 'dlq retry', 'dlq clear']) {
     assert.ok(help.stdout.includes(`  ${word} `), `help names ${word}`);
   }
   for (const word of ['--stash-url', '--api-key', '--data-dir', '--scene', 'PLEXSYNC_STASH_URL', 'PLEXSYNC_STASH_API_KEY', 'PLEXSYNC_DATA_DIR', 'Exit codes']) {
     assert.ok(help.stdout.includes(word), `help mentions ${word}`);
   }
-  for (const args of [[], ['bogus'], ['dlq'], ['dlq', 'explode'], ['status', '--nope'], ['status', 'extra'], ['status', '--scene', '3'], ['dry-run', '--scene', 'x']]) {
+  for (const args of [[], ['bogus'], ['dlq'], ['dlq', 'explode'], ['status', '--nope'], ['status', 'extra'], ['status', '--scene', '3'], ['dry-run', '--scene', 'x'], ['status', '--dry-run']]) {
     const run = await runCli([...args, '--data-dir', '/tmp/x']);
     assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, /plexsync --help/);
@@ -136,4 +136,24 @@ test('a task that fails exits 1 with the reason on stderr', async (t) => {
   assert.equal(run.stdout, '');
   const refused = await runCli(['reconcile', '--stash-url', 'ftp://nowhere', '--data-dir', dataDir]);
   assert.equal(refused.code, 2);
+});
+
+test('import-plays from the command line: says it is off by default; --dry-run lists and writes nothing', async (t) => {
+  const w = await world(t);
+  const off = await runCli(['import-plays', ...w.flags]);
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal((off.json as { enabled: boolean }).enabled, false);
+  assert.match(off.stderr, /importPlays is off/);
+
+  const rk = w.plex.addItem({ title: 'cli', file: '/data/videos/cli-plays.mp4', size: 7 }).ratingKey;
+  const scene = w.stash.addScene({ title: 'CLI plays', files: [{ path: '/data/videos/cli-plays.mp4', size: 7 }] });
+  assert.equal((await runCli(['sync-all', ...w.flags])).code, 0);
+  await w.settle();
+  w.plex.addPlay({ ratingKey: rk, viewedAt: Math.floor(Date.now() / 1000) - 3600 });
+  w.stash.setSettings({ plexUrl: w.plex.url, plexToken: w.plex.token, importPlays: true });
+  const dry = await runCli(['import-plays', '--dry-run', ...w.flags]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal((dry.json as { playsAdded: number }).playsAdded, 1);
+  assert.match(dry.stderr, new RegExp(`would write: scene ${scene}: 1 play`));
+  assert.deepEqual(w.stash.plays(scene).history, []);
 });

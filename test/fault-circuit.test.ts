@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { getKv } from '../src/db/database.ts';
 import type { CircuitState } from '../src/worker/circuit.ts';
 import { startWorld } from './helpers/world.ts';
-import { addLibrary, inBatches, jobs, outageListener, portOf, unsynced, withDb } from './fault-support.ts';
+import { addLibrary, inBatches, jobs, outageListener, portOf, unsynced, waitFor, withDb } from './fault-support.ts';
 
 const OUTAGE_MS = 20_000;
 const SCENES = 50;
@@ -52,4 +52,25 @@ test('a 20-second outage with 50 scenes queued: few connections, nothing charged
   // Closed again at the end.
   const final = await withDb(w.dataDir, (db) => getKv(db, 'circuit'));
   assert.equal((JSON.parse(final ?? '{"state":"closed"}') as CircuitState).state, 'closed');
+});
+
+test('each probe waits its full backoff counted from when the failed probe ended', async (t) => {
+  // A Plex that takes 150 ms to fail each connection; probes of 200 ms doubling to 800 ms.
+  const w = await startWorld(t, { env: { PLEXSYNC_IDLE_EXIT_MS: '1000', PLEXSYNC_CIRCUIT_PROBE_MS: '200', PLEXSYNC_CIRCUIT_MAX_PROBE_MS: '800' } });
+  const pairs = addLibrary(w, 3);
+  await w.plex.setDown(true);
+  const outage = await outageListener(portOf(w.plex.url), { resetAfterMs: 150 });
+  for (const scene of pairs.keys()) assert.equal((await w.hook('Scene.Update.Post', scene)).code, 0);
+  const probes = () => outage.requests.filter((r) => r.line.startsWith('GET /identity'));
+  await waitFor('five probes', () => probes().length >= 5, 30_000);
+  const starts = probes().map((r) => r.at);
+  await outage.close();
+  await w.plex.setDown(false);
+  assert.equal((await w.settle(60_000)).dead, 0);
+
+  const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+  t.diagnostic(`gaps between probe starts (ms): ${gaps.join(', ')}`);
+  // Probe n+1 starts no sooner than probe n's 150 ms plus its backoff (400, 800, 800...).
+  const meant = [400, 800, 800, 800];
+  gaps.slice(0, meant.length).forEach((gap, i) => assert.ok(gap >= 150 + meant[i]! - 20, `gap ${i + 1}: ${gap} ms, meant >= ${150 + meant[i]!}`));
 });

@@ -81,17 +81,34 @@ export function workerPids(plugin: string): number[] {
 
 /**
  * Stands in for a Plex that is down at `port`: every connection is counted and
- * reset at once, as a crashed server's host answers. Call close() before the
- * real fake Plex listens on the port again.
+ * reset, at once as a crashed server's host answers, or after `resetAfterMs`
+ * as a server that takes a while to fail does. `requests` holds each
+ * connection's request line and when the connection came. Call close()
+ * before the real fake Plex listens on the port again.
  */
-export async function outageListener(port: number): Promise<{ connections: () => number; times: number[]; close: () => Promise<void> }> {
+export async function outageListener(
+  port: number,
+  options: { resetAfterMs?: number } = {},
+): Promise<{ connections: () => number; times: number[]; requests: { at: number; line: string }[]; close: () => Promise<void> }> {
   const times: number[] = [];
+  const requests: { at: number; line: string }[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    times.push(Date.now());
+    const at = Date.now();
+    times.push(at);
     sockets.add(socket);
     socket.on('error', () => {});
-    socket.resetAndDestroy();
+    if (!options.resetAfterMs) {
+      socket.resetAndDestroy();
+      return;
+    }
+    const entry = { at, line: '' };
+    requests.push(entry);
+    socket.once('data', (chunk: Buffer) => {
+      entry.line = chunk.toString('latin1').split('\r\n')[0] ?? '';
+    });
+    const timer = setTimeout(() => socket.resetAndDestroy(), options.resetAfterMs);
+    socket.on('close', () => clearTimeout(timer));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -100,6 +117,7 @@ export async function outageListener(port: number): Promise<{ connections: () =>
   return {
     connections: () => times.length,
     times,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -69,3 +69,24 @@ test('detect_paths suggests the mapping for Docker-style mounts; status then war
   const status = (await w.task('status')).result.output as Status;
   assert.ok(status.problems.some((p) => /matched only 0 of 12 .*\/data=>\/media/.test(p)), JSON.stringify(status.problems));
 });
+
+test('a wrong pathMap hidden by name-and-size fallbacks: detect_paths counts exact matches apart and suggests the right one; status warns', async (t) => {
+  const w = await startWorld(t, { settings: { pathMap: '/stash/media=>/wrong/media' } });
+  for (let i = 0; i < 30; i++) {
+    w.plex.addItem({ title: `f${i}`, file: `/data/media/set-${i % 3}/clip-${i}.mp4`, size: 700 + i });
+    // Two files whose size differs on the two sides: no name-and-size fallback for them.
+    w.stash.addScene({ title: `S${i}`, files: [{ path: `/stash/media/set-${i % 3}/clip-${i}.mp4`, size: i < 2 ? 1 : 700 + i }] });
+  }
+  const run = await w.task('detect_paths');
+  assert.equal(run.code, 0, run.stderr);
+  const d = run.result.output as { suggestion: string; matchedWithCurrent: number; exactWithCurrent: number; exactWithSuggestion: number; better: boolean };
+  assert.deepEqual([d.matchedWithCurrent, d.exactWithCurrent, d.exactWithSuggestion, d.better], [28, 0, 30, true]);
+  assert.equal(d.suggestion, '/stash=>/data');
+  const lines = run.logs.map((l) => l.message);
+  assert.ok(lines.some((l) => l.includes('matches 0 of 30 scene(s) by exact path, 28 more by file name and size only')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('Suggested pathMap: /stash=>/data (matches 30 of 30 scene(s) by exact path')), lines.join('\n'));
+  assert.ok(!lines.some((l) => l.includes('as good as any found')));
+
+  const status = (await w.task('status')).result.output as Status;
+  assert.ok(status.problems.some((p) => /28 of 30 scenes matched their Plex item only by file name and size, more than by exact path \(0\).*\/stash=>\/data/.test(p)), JSON.stringify(status.problems));
+});

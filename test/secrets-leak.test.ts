@@ -18,7 +18,7 @@ function forms(secret: string): string[] {
 }
 
 test('tokens, session cookie and API key appear nowhere after a scenario with failures', async (t) => {
-  const w = await startWorld(t, { env: { PLEXSYNC_STASH_API_KEY: API_KEY } });
+  const w = await startWorld(t, { stash: { apiKey: API_KEY }, env: { PLEXSYNC_STASH_API_KEY: API_KEY } });
   const session = w.stash.session!;
   const runs: PluginRun[] = [];
   const pairs = addLibrary(w, 3);

@@ -23,10 +23,16 @@ describe('plugin settings', () => {
     const field = (key: string) => (key === 'pathMap' ? 'pathMapRaw' : key);
     for (const spec of SETTINGS_SPEC.filter((s) => s.key !== 'plexUrl' && s.key !== 'plexToken')) {
       const value = (SETTING_DEFAULTS as unknown as Record<string, unknown>)[field(spec.key)];
-      // Comma-separated lists (libraries, tag names) are parsed into arrays.
+      // Comma-separated lists (libraries, tag names, account ids) are parsed into arrays.
       const expected = spec.type === 'STRING' && Array.isArray(value) ? 'object' : typeOf[spec.type];
       assert.equal(typeof value, expected, spec.key);
     }
+  });
+
+  it('importAccounts takes account numbers separated by commas, and names a bad one', () => {
+    assert.deepEqual(parseSettings({ ...required, importAccounts: ' 1, 5012 ,1' }).importAccounts, [1, 5012]);
+    assert.deepEqual(parseSettings(required).importAccounts, []);
+    assert.throws(() => parseSettings({ ...required, importAccounts: '1, friend' }), /importAccounts must be account numbers.*got "1, friend"/);
   });
 
   it('fills every default when only the required settings are given', () => {

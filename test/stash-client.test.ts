@@ -170,6 +170,16 @@ describe('StashClient against the fake Stash', () => {
     assert.deepEqual(stash.requests.at(-1)?.variables, { include: ['PlexSync'] });
   });
 
+  it('saves settings with configurePlugin, keeping the ones it does not change', async () => {
+    stash.setSettings({ plexUrl: 'http://plex:32400', plexToken: 'kept-token-value', skipPoster: true });
+    stash.setSettings({ unrelated: 1 }, 'OtherPlugin');
+    await client.savePluginSettings({ plexUrl: 'http://192.168.1.20:32400', pathMap: '/data=>/media' });
+    assert.deepEqual(stash.settings(), { plexUrl: 'http://192.168.1.20:32400', plexToken: 'kept-token-value', skipPoster: true, pathMap: '/data=>/media' });
+    assert.deepEqual(stash.settings('OtherPlugin'), { unrelated: 1 });
+    assert.equal(stash.settingsWrites.length, 1);
+    assert.equal(stash.settingsWrites[0]!.pluginId, 'PlexSync');
+  });
+
   it('fetches a screenshot with the session cookie', async () => {
     const id = stash.addScene({});
     const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);

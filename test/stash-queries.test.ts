@@ -32,7 +32,7 @@ describe('Stash GraphQL documents', () => {
   it('values travel as variables, never inside the document', () => {
     for (const [name, doc] of documents) {
       assert.doesNotMatch(doc, /\$\{/, `${name} has an interpolation left in it`);
-      assert.match(doc, /query PlexSync\w+/, `${name} is not a named PlexSync operation`);
+      assert.match(doc, /(query|mutation) PlexSync\w+/, `${name} is not a named PlexSync operation`);
     }
   });
 });

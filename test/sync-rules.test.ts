@@ -136,6 +136,19 @@ test('hand-made labels are never removed; managed ones that no longer apply are'
   assert.deepEqual(plan.newManagedLabels, ['Kids OK']);
 });
 
+test('a label the item had before PlexSync first wrote it is never taken over, so never removed', () => {
+  const d = desiredState(scene(), ALL_FIELDS_ON, rules({ labelTags: { names: ['Kids OK'], parents: [] } }));
+  const current = plexItem({ tags: { ...plexItem().tags, label: ['kids ok', 'Old Rule'] } });
+  // 'kids ok' was on the item before the first write: the rule wanting 'Kids OK' does not make it PlexSync's.
+  const plan = diffState(d, current, [], ['Old Rule'], { label: ['kids ok'] });
+  assert.deepEqual(plan.edit.tags.label, { set: ['Kids OK'], remove: ['Old Rule'] });
+  assert.deepEqual(plan.newManagedLabels, []);
+  // The tag leaves the label rule: the user's label stays.
+  const off = desiredState(scene(), ALL_FIELDS_ON, rules({ labelTags: { names: ['Other'], parents: [] } }));
+  const later = diffState(off, plexItem({ tags: { ...plexItem().tags, label: ['kids ok'] } }), plan.newManagedLabels, plan.newManagedLabels, { label: ['kids ok'] });
+  assert.deepEqual(later.edit.tags.label?.remove ?? [], []);
+});
+
 test('an actor whose photo differs is sent again with it; matching photos cost nothing', () => {
   const d = desiredState(scene({ tags: [], groups: [] }), { ...ALL_FIELDS_ON, title: false, summary: false, date: false, studio: false, director: false, rating: false }, rules({ performerPhotos: true }));
   const locked = ['actor', 'genre', 'collection'];

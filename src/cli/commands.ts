@@ -14,6 +14,7 @@ export const COMMANDS: Record<string, { mode: string; summary: string }> = {
   reconcile: { mode: 'reconcile', summary: 'Compare every scene with Plex (no writes); queue only those that differ or are missing.' },
   'dry-run': { mode: 'dry_run', summary: 'Show what a sync would change in Plex, field by field (--scene ID for one scene).' },
   'detect-paths': { mode: 'detect_paths', summary: 'Compare Stash and Plex file paths and suggest a pathMap setting.' },
+  'import-plays': { mode: 'import_plays', summary: 'Take plays, resume points and ratings of matched items from Plex into Stash (--dry-run: only list them).' },
   'dlq list': { mode: 'dlq_list', summary: 'List dead letters (scenes that failed for good) with their reasons.' },
   'dlq retry': { mode: 'dlq_retry', summary: 'Put every dead letter back in the queue.' },
   'dlq clear': { mode: 'dlq_clear', summary: 'Delete every dead letter.' },
@@ -23,6 +24,7 @@ export interface CliCommand {
   help: boolean;
   mode?: string;
   sceneId?: string;
+  dryRun?: boolean;
   stashUrl?: string;
   apiKey?: string;
   dataDir?: string;
@@ -53,6 +55,10 @@ export function parseCommand(argv: readonly string[]): CliCommand {
     if (!/^\d{1,18}$/.test(values.scene)) throw new UsageError(`--scene takes a scene number, got "${values.scene.slice(0, 40)}"`);
     base.sceneId = values.scene;
   }
+  if (values['dry-run'] === true) {
+    if (command.mode !== 'import_plays') throw new UsageError('--dry-run belongs to import-plays only (dry-run is its own command)');
+    base.dryRun = true;
+  }
   return { ...base, mode: command.mode };
 }
 
@@ -66,6 +72,7 @@ function parse(argv: readonly string[]) {
       'api-key': { type: 'string' },
       'data-dir': { type: 'string' },
       scene: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -18,6 +18,7 @@ Flags:
   --api-key KEY     Stash API key (Settings > Security), needed when Stash has a password (env PLEXSYNC_STASH_API_KEY)
   --data-dir DIR    PlexSync's data folder, normally <Stash plugins>/PlexSync/data (env PLEXSYNC_DATA_DIR; required)
   --scene ID        dry-run: only this scene
+  --dry-run         import-plays: list what it would write, write nothing
   -v, --verbose     also print debug lines
   -h, --help        this text
 

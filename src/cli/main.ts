@@ -64,7 +64,7 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
   let db: Db | undefined;
   try {
     const env = readEnv();
-    const input = parseInput(JSON.stringify({ server_connection: connection, args: { mode: cmd.mode, ...(cmd.sceneId ? { sceneId: cmd.sceneId } : {}) } }));
+    const input = parseInput(JSON.stringify({ server_connection: connection, args: { mode: cmd.mode, ...(cmd.sceneId ? { sceneId: cmd.sceneId } : {}), ...(cmd.dryRun ? { dryRun: 'true' } : {}) } }));
     const ctx: RunContext = { input, connection: input.server_connection, env, dataDir: env.dataDir!, log, script: scriptPath() };
     const handler = taskHandler(cmd.mode);
     db = await openDatabase(ctx.dataDir);

@@ -47,5 +47,9 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
   { key: 'onlyWithStashId', displayName: 'Sync only scenes with a StashID', type: 'BOOLEAN', description: 'Scenes without a stash-box ID are not synced (what Plex shows for them stays).' },
   { key: 'excludeTags', displayName: 'Never sync scenes tagged', type: 'STRING', description: 'Comma-separated tag names: scenes with any of them are not synced (what Plex shows for them stays). Empty: none.' },
   { key: 'performerPhotos', displayName: 'Performer photos on actors', type: 'BOOLEAN', description: 'Send each performer\'s Stash image address with the Plex actor. Only for a Stash without a password, whose address Plex can reach.' },
+  { key: 'serviceUrl', displayName: 'PlexSync service URL', type: 'STRING', description: 'Address of the PlexSync service dashboard (plexsync serve), e.g. http://127.0.0.1:9880/. The panel links to it when Stash cannot run Node.' },
+  { key: 'importPlays', displayName: 'Import plays from Plex', type: 'BOOLEAN', description: 'Write plays and resume points of matched items in Plex into Stash (task "Import plays from Plex", and at each worker start). Off: Stash play state is left alone.' },
+  { key: 'importRatings', displayName: 'Import ratings from Plex', type: 'BOOLEAN', description: 'With plays imported, also take Plex user ratings into Stash (x10); when both sides changed, the later change wins.' },
+  { key: 'importAccounts', displayName: 'Plex accounts whose plays count', type: 'STRING', description: 'Comma-separated Plex account ids (Plex\'s local ids, as in its history). Empty: the server owner\'s account, which the token belongs to.' },
   { key: 'noScanRequests', displayName: 'Never ask Plex to scan', type: 'BOOLEAN', description: 'Do not request a folder scan for files Plex has not found yet.' },
 ];

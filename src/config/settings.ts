@@ -46,6 +46,12 @@ export interface Settings {
   excludeTags: string[];
   performerPhotos: boolean;
   noScanRequests: boolean;
+  /** The service dashboard's address ('' when unset); only the panel uses it. */
+  serviceUrl: string;
+  importPlays: boolean;
+  importRatings: boolean;
+  /** Plex account ids whose plays count; empty: the token's own (the server owner's). */
+  importAccounts: number[];
 }
 
 export type OptionalSettings = Omit<Settings, 'plexUrl' | 'plexToken'>;
@@ -84,6 +90,10 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   excludeTags: [],
   performerPhotos: false,
   noScanRequests: false,
+  serviceUrl: '',
+  importPlays: false,
+  importRatings: false,
+  importAccounts: [],
 });
 
 /** Settings whose values must never be echoed in a message. */
@@ -183,6 +193,23 @@ const SettingsSchema = v.object({
   excludeTags: nameList('excludeTags'),
   performerPhotos: flag,
   noScanRequests: flag,
+  serviceUrl: v.optional(
+    v.pipe(
+      text('serviceUrl'),
+      v.trim(),
+      v.check((url) => url === '' || (/^https?:\/\//i.test(url) && hasHost(url)), 'must be empty or an http(s) address like http://127.0.0.1:9880/'),
+    ),
+  ),
+  importPlays: flag,
+  importRatings: flag,
+  importAccounts: v.optional(
+    v.pipe(
+      text('importAccounts'),
+      v.transform((list) => list.split(',').map((id) => id.trim()).filter((id) => id !== '')),
+      v.check((ids) => ids.every((id) => /^\d{1,12}$/.test(id)), 'must be account numbers separated by commas, like 1, 5012345'),
+      v.transform((ids) => [...new Set(ids.map(Number))]),
+    ),
+  ),
 });
 
 /** The setting keys the schema knows, to check against SETTINGS_SPEC. */

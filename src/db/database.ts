@@ -184,3 +184,7 @@ export function setKv(db: Db, key: string, value: string): void {
     value,
   );
 }
+
+export function deleteKv(db: Db, key: string): void {
+  sql(db, 'DELETE FROM kv WHERE key = ?').run(key);
+}

@@ -91,8 +91,42 @@ export const migrations: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN owner TEXT;
   CREATE INDEX jobs_running_key ON jobs (job_key) WHERE status = 'in_progress';
   `,
-  // 4: labels PlexSync manages per item; what was last sent to each group's Plex collection.
+  // 4: path keys are now NFC, and //server shares are Windows paths: index Plex's files again.
+  `DELETE FROM plex_parts;
+   UPDATE plex_sections SET indexed_at = NULL, max_updated_at = NULL;`,
+  // 5: the collections an item had before PlexSync first wrote it: the user's, never removed.
+  `ALTER TABLE sync_records ADD COLUMN hand_made_collections TEXT;`,
+  // 6: plays imported from Plex. One row per Plex history entry, recorded
+  // before anything is sent to Stash, so no play is written twice (see
+  // src/plays/ledger.ts for the states), and per scene what PlexSync last
+  // took from Plex's item state.
+  `
+  CREATE TABLE play_imports (
+    entry_key   TEXT PRIMARY KEY,                -- Plex historyKey, or account:ratingKey:viewedAt
+    account_id  INTEGER NOT NULL,
+    rating_key  TEXT    NOT NULL,
+    section_id  TEXT,
+    viewed_at   INTEGER NOT NULL,                -- epoch seconds, as Plex reports it
+    scene_id    TEXT,                            -- set with state 'sending'
+    state       TEXT    NOT NULL CHECK (state IN ('waiting', 'sending', 'done')),
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE INDEX play_imports_open ON play_imports (rating_key) WHERE state <> 'done';
+  CREATE INDEX play_imports_scene ON play_imports (scene_id, viewed_at) WHERE state = 'done';
+
+  CREATE TABLE play_state_imports (
+    scene_id          TEXT PRIMARY KEY,
+    view_offset_ms    INTEGER,                   -- the Plex viewOffset last written as resume_time
+    agreed_rating100  INTEGER,                   -- the rating both sides last showed
+    written_rating100 INTEGER,                   -- the rating100 PlexSync last wrote into Stash
+    rating_written_at INTEGER                    -- when (epoch ms): the hook recognises its echo
+  );
+  `,
+  // 7: labels PlexSync manages per item, and those the item had before PlexSync
+  // first wrote it (the user's, never removed); what was last sent to each
+  // group's Plex collection.
   `ALTER TABLE sync_records ADD COLUMN labels TEXT;
+  ALTER TABLE sync_records ADD COLUMN hand_made_labels TEXT;
   CREATE TABLE collection_art (
     section_id   TEXT NOT NULL,
     name         TEXT NOT NULL,

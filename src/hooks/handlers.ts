@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { dropPending, enqueue } from '../queue/operations.ts';
 import type { JobKind } from '../queue/types.ts';
+import { isImportedRatingEcho } from '../plays/echo.ts';
 
 export interface HookContext {
   id: string;
@@ -108,6 +109,9 @@ export function onSceneUpdate(db: Db, ctx: HookContext, log: Logger): HookResult
 function recordHook(db: Db, ctx: HookContext): HookResult {
   const base = { hook: ctx.type, id: ctx.id };
   if (!requiresPlexSync(ctx)) return { ...base, queued: false, reason: 'no field shown in Plex changed' };
+  if (isImportedRatingEcho(db, ctx.type, ctx.id, ctx.input, sentKeys(ctx))) {
+    return { ...base, queued: false, reason: 'rating taken from Plex: nothing to send back' };
+  }
 
   if (ctx.type === 'Scene.Destroy.Post') {
     const input = (ctx.input ?? {}) as Record<string, unknown>;

@@ -6,6 +6,9 @@
 //    size (known on both sides) is the match.
 // 3. Anything else: several distinct items are ambiguous, none is unmatched.
 // A basename alone never matches: two "scene.mp4" are too likely.
+// An item another scene owns (its exact path, or its sync record) is never a
+// basename-and-size candidate: two scenes never write one item. The caller
+// names those owned items; finding them needs Stash and the database.
 
 import { basenameOf, isWindowsPath, mapStashPath, type PathMapping, samePath } from './pathmap.ts';
 
@@ -38,24 +41,36 @@ export interface SceneFile {
   size: number | null;
 }
 
+export interface MatchOptions {
+  /** Rating keys another scene owns: never a basename-and-size match for this one. */
+  ownedElsewhere?: ReadonlySet<string>;
+}
+
 export function decideMatch(
   sceneFiles: readonly SceneFile[],
   mappings: readonly PathMapping[],
   lookup: CandidateLookup,
+  options: MatchOptions = {},
 ): MatchDecision {
   const files = sceneFiles.map((f) => ({ plexPath: mapStashPath(f.path, mappings), size: f.size }));
 
   const exact = files.flatMap((f) => lookup.byPath(f.plexPath).filter((c) => samePath(c.file, f.plexPath)));
   if (exact.length > 0) return decide(exact, 'path');
 
-  const bySize = files.flatMap((f) => {
-    if (f.size === null) return [];
-    const name = basenameOf(f.plexPath);
-    return lookup.byBasename(name).filter((c) => c.size !== null && c.size === f.size && sameBasename(c.file, name));
-  });
+  const owned = options.ownedElsewhere;
+  const bySize = fallbackCandidates(sceneFiles, mappings, lookup).filter((c) => !owned?.has(c.ratingKey));
   if (bySize.length > 0) return decide(bySize, 'basename+size');
 
   return { kind: 'unmatched', tried: [...new Set(files.map((f) => f.plexPath))] };
+}
+
+/** The items with a file of the same basename and size as one of the scene's (rule 2's candidates). */
+export function fallbackCandidates(sceneFiles: readonly SceneFile[], mappings: readonly PathMapping[], lookup: CandidateLookup): Candidate[] {
+  return sceneFiles.flatMap((f) => {
+    if (f.size === null) return [];
+    const name = basenameOf(mapStashPath(f.path, mappings));
+    return lookup.byBasename(name).filter((c) => c.size !== null && c.size === f.size && sameBasename(c.file, name));
+  });
 }
 
 /** One distinct item (maybe through several parts) is a match; more is ambiguous. */
@@ -76,9 +91,10 @@ function uniqueCandidates(hits: readonly Candidate[]): Candidate[] {
   return [...seen.values()];
 }
 
-/** Windows names ignore case only when Plex's own path is a Windows path. */
+/** Names compare in NFC; Windows names ignore case only when Plex's own path is a Windows path. */
 function sameBasename(plexFile: string, name: string): boolean {
-  const theirs = basenameOf(plexFile);
-  if (theirs === name) return true;
-  return isWindowsPath(plexFile) && theirs.toLocaleLowerCase('und') === name.toLocaleLowerCase('und');
+  const theirs = basenameOf(plexFile).normalize('NFC');
+  const ours = name.normalize('NFC');
+  if (theirs === ours) return true;
+  return isWindowsPath(plexFile) && theirs.toLocaleLowerCase('und') === ours.toLocaleLowerCase('und');
 }

@@ -9,7 +9,7 @@
 // two Plex prefixes (two libraries mounted apart), the pairs of those files
 // are made one segment more specific until they no longer collide.
 import { type Candidate, type CandidateLookup, decideMatch, type SceneFile } from './decide.ts';
-import { basenameOf, isWindowsPath, mapStashPath, type PathMapping, pathKey, samePath } from './pathmap.ts';
+import { basenameKey, basenameOf, isWindowsPath, mapStashPath, type PathMapping, pathKey, samePath } from './pathmap.ts';
 
 export interface SceneFiles {
   sceneId: string;
@@ -32,8 +32,14 @@ export interface PathDetection {
   mappings: DetectedMapping[];
   /** Scenes with at least one file. */
   scenes: number;
+  /** Matched at all (exact path or basename and size) with the suggestion / the current pathMap. */
   matchedWithSuggestion: number;
   matchedWithCurrent: number;
+  /** Of those, matched by exact path; the rest only by basename and size, which hides a wrong mapping. */
+  exactWithSuggestion: number;
+  exactWithCurrent: number;
+  /** True when the suggestion matches more scenes by exact path than the current pathMap. */
+  better: boolean;
   /** Scenes the suggestion leaves unmatched (the first `maxUnexplained`). */
   unexplained: { sceneId: string; path: string }[];
   unexplainedCount: number;
@@ -107,9 +113,9 @@ export function plexFileLookup(files: readonly PlexFile[]): CandidateLookup {
       else map.set(key, [c]);
     };
     add(byPath, pathKey(f.path));
-    add(byName, basenameOf(f.path).toLowerCase());
+    add(byName, basenameKey(basenameOf(f.path)));
   });
-  return { byPath: (p) => byPath.get(pathKey(p)) ?? [], byBasename: (n) => byName.get(n.toLowerCase()) ?? [] };
+  return { byPath: (p) => byPath.get(pathKey(p)) ?? [], byBasename: (n) => byName.get(basenameKey(n)) ?? [] };
 }
 
 /** The best-aligned Plex twin of a Stash file, if exactly one stands out. */
@@ -138,14 +144,27 @@ export function detectPathMap(
   const mappings = choosePairs(alignments, options.minAgree ?? (alignments.length < 10 ? 1 : 2));
 
   const withFiles = scenes.filter((s) => s.files.length > 0);
-  const matches = (s: SceneFiles, m: readonly PathMapping[]) => decideMatch(s.files, m, lookup).kind === 'matched';
-  const unexplained = withFiles.filter((s) => !matches(s, mappings));
+  const via = (s: SceneFiles, m: readonly PathMapping[]) => {
+    const d = decideMatch(s.files, m, lookup);
+    return d.kind === 'matched' ? d.via : undefined;
+  };
+  const tally = (m: readonly PathMapping[]) => {
+    const vias = withFiles.map((s) => via(s, m));
+    return { matched: vias.filter((v) => v !== undefined).length, exact: vias.filter((v) => v === 'path').length };
+  };
+  const unexplained = withFiles.filter((s) => via(s, mappings) === undefined);
+  const withSuggestion = tally(mappings);
+  const withCurrent = tally(current);
   return {
     suggestion: mappings.map((m) => `${m.stash}=>${m.plex}`).join(';'),
     mappings,
     scenes: withFiles.length,
-    matchedWithSuggestion: withFiles.length - unexplained.length,
-    matchedWithCurrent: withFiles.filter((s) => matches(s, current)).length,
+    matchedWithSuggestion: withSuggestion.matched,
+    matchedWithCurrent: withCurrent.matched,
+    exactWithSuggestion: withSuggestion.exact,
+    exactWithCurrent: withCurrent.exact,
+    // Exact matches decide: basename-and-size fallbacks can make a wrong mapping look right.
+    better: withSuggestion.exact > withCurrent.exact || (withSuggestion.exact === withCurrent.exact && withSuggestion.matched > withCurrent.matched),
     unexplained: unexplained.slice(0, options.maxUnexplained ?? 50).map((s) => ({ sceneId: s.sceneId, path: s.files[0]!.path })),
     unexplainedCount: unexplained.length,
   };

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { PlexClient, PlexSection } from '../plex/client.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { Candidate } from './decide.ts';
-import { basenameOf, pathKey } from './pathmap.ts';
+import { basenameKey, basenameOf, pathKey } from './pathmap.ts';
 
 export interface LibraryIndexOptions {
   /** Section titles to search; empty: every section of type movie. */
@@ -34,6 +34,8 @@ export class LibraryIndex {
   #sections: PlexSection[] | undefined;
   #lastRefreshAt = 0;
   #refreshing: Promise<void> | undefined;
+  /** One build or refresh at a time per section: lanes asking meanwhile share it. */
+  readonly #indexing = new Map<string, Promise<void>>();
 
   constructor(db: Db, plex: PlexClient, options: LibraryIndexOptions) {
     this.#db = db;
@@ -63,7 +65,7 @@ export class LibraryIndex {
   }
 
   byBasename(basename: string): Candidate[] {
-    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basename.toLowerCase());
+    return this.#candidates('SELECT rating_key, section_id, file, size FROM plex_parts WHERE basename = ?', basenameKey(basename));
   }
 
   #candidates(query: string, value: string): Candidate[] {
@@ -74,7 +76,7 @@ export class LibraryIndex {
   /** Builds the index for sections never indexed. */
   async ensureBuilt(signal?: AbortSignal): Promise<void> {
     for (const section of await this.sections(signal)) {
-      if (this.#sectionRow(section.id)?.indexed_at == null) await this.#indexSection(section, 'full', signal);
+      if (this.#sectionRow(section.id)?.indexed_at == null) await this.#indexOnce(section, 'full', signal);
     }
   }
 
@@ -90,7 +92,7 @@ export class LibraryIndex {
       try {
         for (const section of await this.sections(signal)) {
           const row = this.#sectionRow(section.id);
-          await this.#indexSection(section, row?.indexed_at == null ? 'full' : 'incremental', signal);
+          await this.#indexOnce(section, row?.indexed_at == null ? 'full' : 'incremental', signal);
         }
       } finally {
         this.#lastRefreshAt = Date.now();
@@ -114,13 +116,31 @@ export class LibraryIndex {
     return sql(this.#db, 'SELECT * FROM plex_sections WHERE section_id = ?').get(sectionId) as SectionRow | undefined;
   }
 
+  /**
+   * Joins the section's build in flight, if any (it brings the same rows:
+   * a full build started meanwhile covers an incremental look too), else
+   * starts one.
+   */
+  #indexOnce(section: PlexSection, mode: 'full' | 'incremental', signal?: AbortSignal): Promise<void> {
+    const running = this.#indexing.get(section.id);
+    if (running) return running;
+    const build = this.#indexSection(section, mode, signal).finally(() => this.#indexing.delete(section.id));
+    this.#indexing.set(section.id, build);
+    return build;
+  }
+
+  /**
+   * A full build replaces rows item by item as pages arrive, then drops the
+   * items no page showed: readers see the old rows until the new ones are in,
+   * never an emptied section.
+   */
   async #indexSection(section: PlexSection, mode: 'full' | 'incremental', signal?: AbortSignal): Promise<void> {
     const started = Date.now();
     const pageSize = this.#o.pageSize ?? DEFAULT_PAGE_SIZE;
     const known = this.#sectionRow(section.id)?.max_updated_at ?? 0;
     let maxUpdatedAt = mode === 'full' ? 0 : known;
     let seen = 0;
-    if (mode === 'full') sql(this.#db, 'DELETE FROM plex_parts WHERE section_id = ?').run(section.id);
+    const listed = new Set<string>();
     for (let start = 0; ; start += pageSize) {
       const page = await this.#plex.listSectionPage(section.id, start, pageSize, signal, mode === 'incremental' ? 'updatedAt:desc' : undefined);
       let reachedKnown = false;
@@ -133,18 +153,29 @@ export class LibraryIndex {
             break;
           }
           this.#store(item, section.id);
+          listed.add(String(item.ratingKey));
           maxUpdatedAt = Math.max(maxUpdatedAt, updatedAt);
           seen++;
         }
       });
       if (reachedKnown || page.items.length < pageSize || start + pageSize >= page.totalSize) break;
     }
+    if (mode === 'full') this.#dropUnlisted(section.id, listed);
     sql(this.#db, `INSERT INTO plex_sections (section_id, title, type, indexed_at, max_updated_at, item_count)
          VALUES (?, ?, ?, ?, ?, (SELECT count(DISTINCT rating_key) FROM plex_parts WHERE section_id = ?))
          ON CONFLICT (section_id) DO UPDATE SET title = excluded.title, indexed_at = excluded.indexed_at,
            max_updated_at = excluded.max_updated_at, item_count = excluded.item_count`)
       .run(section.id, section.title, section.type, Date.now(), maxUpdatedAt, section.id);
     this.#o.log.debug(`indexed ${seen} item(s) of Plex library "${section.title}" (${mode}) in ${Date.now() - started} ms`);
+  }
+
+  /** After a full build: the section's items that no page listed are gone from Plex. */
+  #dropUnlisted(sectionId: string, listed: ReadonlySet<string>): void {
+    transaction(this.#db, () => {
+      const rows = sql(this.#db, 'SELECT DISTINCT rating_key FROM plex_parts WHERE section_id = ?').all(sectionId) as { rating_key: string }[];
+      const drop = sql(this.#db, 'DELETE FROM plex_parts WHERE rating_key = ? AND section_id = ?');
+      for (const { rating_key } of rows) if (!listed.has(rating_key)) drop.run(rating_key, sectionId);
+    });
   }
 
   #store(item: PlexMetadata, sectionId: string): void {
@@ -156,7 +187,7 @@ export class LibraryIndex {
     for (const media of item.Media ?? []) {
       for (const part of media.Part ?? []) {
         if (!part.file) continue;
-        const basename = basenameOf(part.file).toLowerCase();
+        const basename = basenameKey(basenameOf(part.file));
         insert.run(part.file, item.ratingKey, sectionId, pathKey(part.file), basename, part.size ?? null, item.updatedAt ?? null);
       }
     }

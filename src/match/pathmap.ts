@@ -2,9 +2,12 @@
 // `stashPrefix=>plexPrefix` pairs separated by `;`. Pure.
 //
 // Prefixes match whole path segments only (`/data` never maps
-// `/database/x`). Windows-style paths (a drive letter or a UNC `\\server`)
-// accept both separators and ignore case, as Windows does; the rest of the
-// path takes the separator of the target side.
+// `/database/x`). Windows-style paths (a drive letter, or a UNC share written
+// `\\server` or `//server`) accept both separators and ignore case, as
+// Windows does; the rest of the path takes the separator of the target side.
+// Names are compared in Unicode NFC: macOS and some NAS file systems store
+// "é" decomposed (NFD), Linux keeps what it was given, and one file must not
+// look like two.
 
 import { PermanentError } from '../errors.ts';
 
@@ -35,10 +38,11 @@ export function parsePathMap(raw: string): PathMapping[] {
 }
 
 /** The path as Plex sees it: the longest matching prefix wins; no match, unchanged. */
-export function mapStashPath(path: string, mappings: readonly PathMapping[]): string {
+export function mapStashPath(rawPath: string, mappings: readonly PathMapping[]): string {
+  const path = rawPath.normalize('NFC');
   let best: { mapping: PathMapping; length: number } | undefined;
   for (const mapping of mappings) {
-    const length = matchedLength(path, mapping.stash);
+    const length = matchedLength(path, mapping.stash.normalize('NFC'));
     if (length !== undefined && (best === undefined || length > best.length)) best = { mapping, length };
   }
   if (best === undefined) return path;
@@ -51,15 +55,33 @@ export function basenameOf(path: string): string {
   return path.slice(cut + 1);
 }
 
-/** The containing folder, keeping the path's own separator style. */
-export function folderOf(path: string): string {
-  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return cut <= 0 ? path.slice(0, cut + 1) : path.slice(0, cut);
+/** How the basename index keys a name: NFC, lower case (the matcher re-checks exactly). */
+export function basenameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
 }
 
-/** A drive letter (`C:`) or a UNC share (`\\server`). */
+/** The containing folder, keeping the path's own separator style; a root keeps its separator (`/`, `C:\\`). */
+export function folderOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const atRoot = cut <= 0 || (cut === 2 && /^[A-Za-z]:/.test(path));
+  return atRoot ? path.slice(0, cut + 1) : path.slice(0, cut);
+}
+
+/** A drive letter (`C:`) or a UNC share (`\\server`, `//server`). */
 export function isWindowsPath(path: string): boolean {
-  return /^[A-Za-z]:(?:[\\/]|$)/.test(path) || path.startsWith('\\\\');
+  return /^[A-Za-z]:(?:[\\/]|$)/.test(path) || /^(?:\\\\|\/\/)[^\\/]/.test(path);
+}
+
+/** True when `path` is `folder` or lies under it, at a folder boundary (`/data/a` is not inside `/data/ab`). */
+export function isInside(path: string, folder: string): boolean {
+  const windows = isWindowsPath(folder);
+  if (windows !== isWindowsPath(path)) return false;
+  const bare = trimSeparators(folder.normalize('NFC'), windows);
+  const text = path.normalize('NFC');
+  const head = text.slice(0, bare.length);
+  if (windows ? pathKey(head) !== pathKey(bare) : head !== bare) return false;
+  const next = text.charAt(bare.length);
+  return next === '' || isSeparator(next, windows) || bare === '';
 }
 
 /**
@@ -68,11 +90,14 @@ export function isWindowsPath(path: string): boolean {
  * index keyed by this finds `C:\Videos\a.mp4` for `c:/videos/A.mp4`.
  */
 export function pathKey(path: string): string {
-  return isWindowsPath(path) ? path.replaceAll('\\', '/').toLocaleLowerCase('und') : path;
+  const nfc = path.normalize('NFC');
+  return isWindowsPath(nfc) ? nfc.replaceAll('\\', '/').toLocaleLowerCase('und') : nfc;
 }
 
 export function samePath(a: string, b: string): boolean {
-  return a === b || (isWindowsPath(a) && isWindowsPath(b) && pathKey(a) === pathKey(b));
+  if (a === b) return true;
+  const [x, y] = [a.normalize('NFC'), b.normalize('NFC')];
+  return x === y || (isWindowsPath(x) && isWindowsPath(y) && pathKey(x) === pathKey(y));
 }
 
 /** How many leading characters of `path` the prefix covers, or undefined. */

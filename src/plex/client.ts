@@ -2,12 +2,12 @@
 // purpose: it classifies each failure once (transport.ts, status.ts) and the
 // worker's retry policy and circuit breaker decide what to do with it.
 
-import { errorCode, type HttpDetails, PermanentError, TransientError } from '../errors.ts';
+import { errorCode, type HttpDetails, PermanentError, PlexSyncError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
 import { encode, encodeEdit } from './edit-query.ts';
 import { errorForStatus } from './status.ts';
 import { type RawResponse, Transport } from './transport.ts';
-import type { PlexMediaContainer, PlexMetadata } from './wire.ts';
+import type { PlexAccount, PlexHistoryEntry, PlexMediaContainer, PlexMetadata } from './wire.ts';
 
 export interface PlexClientOptions {
   baseUrl: string;
@@ -41,6 +41,19 @@ export interface PlexSection {
   locations: string[];
 }
 
+export interface PlexHistoryQuery {
+  accountId: number;
+  sectionId: string;
+  /** Only plays after this moment (epoch seconds). */
+  viewedAfter: number;
+}
+
+export interface PlexHistoryPage {
+  entries: PlexHistoryEntry[];
+  offset: number;
+  totalSize: number;
+}
+
 export interface PlexSectionPage {
   /** Partial items: tag lists truncated, no Field[]; files are complete. */
   items: PlexMetadata[];
@@ -58,6 +71,8 @@ interface RequestOptions {
 /** Ratings keys per GET /library/metadata/{a},{b},...: keeps the URL short. */
 const ITEMS_PER_REQUEST = 40;
 const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
+/** Past this many characters a 400 or a reset on an edit is taken as "too large" (nginx's default cap is 8 KiB). */
+const LONG_REQUEST = 4_096;
 /** An edit URL can carry a 20,000-character summary; errors and log lines need only its start. */
 const MAX_LOGGED_URL = 300;
 
@@ -109,6 +124,28 @@ export class PlexClient {
     return { items, offset: mc.offset ?? start, totalSize: mc.totalSize ?? mc.size ?? items.length };
   }
 
+  /**
+   * One page of play history, oldest first: new plays join at the end, so
+   * paging forwards while Plex records more skips nothing.
+   */
+  async historyPage(q: PlexHistoryQuery, start: number, size: number, signal?: AbortSignal): Promise<PlexHistoryPage> {
+    // `viewedAt>` is the filter's name (python-plexapi server.history); the URL
+    // parser writes `>` as %3E, which Plex decodes like any query key.
+    const params = `sort=viewedAt:asc&accountID=${q.accountId}&librarySectionID=${encodeURIComponent(q.sectionId)}&viewedAt>=${Math.floor(q.viewedAfter)}`;
+    const mc = await this.#json('GET', `/status/sessions/history/all?${params}`, {
+      headers: { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Size': String(size) },
+      signal,
+    });
+    const entries = (mc.Metadata ?? []) as PlexHistoryEntry[];
+    return { entries, offset: mc.offset ?? start, totalSize: mc.totalSize ?? mc.size ?? entries.length };
+  }
+
+  /** The server's local accounts (owner, managed and shared users). */
+  async accounts(signal?: AbortSignal): Promise<PlexAccount[]> {
+    const mc = await this.#json('GET', '/accounts', { signal });
+    return (mc.Account ?? []).filter((a) => typeof a.id === 'number');
+  }
+
   /** Full items for the keys that exist; unknown keys are simply absent. */
   async getItems(ratingKeys: string[], signal?: AbortSignal): Promise<PlexMetadata[]> {
     const items: PlexMetadata[] = [];
@@ -130,7 +167,7 @@ export class PlexClient {
     const mc = await this.#json('GET', path, { signal });
     const item = mc.Metadata?.[0];
     // An empty container instead of a 404: nothing this token may see under that key.
-    if (!item) throw new PermanentError('not_found', 'Plex returned no item for this key', { http: { method: 'GET', url: path, status: 200 } });
+    if (!item) throw new PermanentError('not_found', 'Plex returned no item for this key', { http: { method: 'GET', url: path, status: 200 }, origin: 'plex' });
     return item;
   }
 
@@ -143,10 +180,38 @@ export class PlexClient {
     const query = encodeEdit(edit, { type: 1 });
     const rk = encodeURIComponent(ratingKey);
     try {
-      await this.#send('PUT', `/library/metadata/${rk}?${query}`, { signal });
+      await this.#sendEdit(`/library/metadata/${rk}?${query}`, signal);
     } catch (err) {
       if (errorCode(err) !== 'not_found' || sectionId === null) throw err;
-      await this.#send('PUT', `/library/sections/${encodeURIComponent(sectionId)}/all?id=${rk}&${query}`, { signal });
+      await this.#sendEdit(`/library/sections/${encodeURIComponent(sectionId)}/all?id=${rk}&${query}`, signal);
+    }
+  }
+
+  /** The length of the request line an edit makes (the longer, section route), for sizing a cut. */
+  editLength(ratingKey: string, edit: PlexEdit): number {
+    return `PUT ${this.#base.pathname}library/sections/0000/all?id=${encodeURIComponent(ratingKey)}&${encodeEdit(edit, { type: 1 })} HTTP/1.1`.length;
+  }
+
+  /**
+   * An edit refused for its size: 414 or 431 always, a 400 or a reset
+   * connection when the request line is long (HTTP servers and proxies
+   * commonly cap it at 8-64 KiB; nginx answers 414, some servers 400, some
+   * just close the connection). Reported as request_too_large, which the
+   * sync answers by splitting the edit.
+   */
+  async #sendEdit(path: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.#send('PUT', path, { signal });
+    } catch (err) {
+      const status = err instanceof PlexSyncError ? err.http?.status : undefined;
+      const long = path.length > LONG_REQUEST;
+      const tooLarge = status === 414 || status === 431 || (long && status === 400) || (long && status === undefined && errorCode(err) === 'network');
+      if (!tooLarge) throw err;
+      throw new PermanentError('request_too_large', `Plex refused an edit of ${path.length} characters for its size`, {
+        cause: err,
+        ...(err instanceof PlexSyncError && err.http ? { http: err.http } : {}),
+        origin: 'plex',
+      });
     }
   }
 
@@ -193,11 +258,11 @@ export class PlexClient {
     try {
       parsed = JSON.parse(res.body.toString('utf8'));
     } catch (cause) {
-      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: shorten(path), status: res.status } });
+      throw new TransientError('network', 'unreadable response from Plex (not JSON)', { cause, http: { method, url: shorten(path), status: res.status }, origin: 'plex' });
     }
     const mc = (parsed as { MediaContainer?: unknown } | null)?.MediaContainer;
     if (typeof mc !== 'object' || mc === null) {
-      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: shorten(path), status: res.status } });
+      throw new TransientError('network', 'unreadable response from Plex (no MediaContainer)', { http: { method, url: shorten(path), status: res.status }, origin: 'plex' });
     }
     return mc as PlexMediaContainer;
   }
@@ -222,7 +287,34 @@ export class PlexClient {
     );
     const retryAfter = res.headers['retry-after'];
     const err = errorForStatus(res.status, res.body.toString('utf8', 0, 2048), retryAfter, { ...details, status: res.status });
-    if (err) throw err;
+    if (err) throw await this.#explain(err, method);
     return res;
+  }
+
+  /**
+   * The two wrong plexUrls met most: the address of Plex Web (`.../web`),
+   * which answers 404 to every API route, and a server that is not Plex at
+   * all (a router, a reverse proxy's login page), whose 401 is no verdict on
+   * the token. Both become a permanent bad_settings error that says what was
+   * tried and what to do.
+   */
+  async #explain(err: PlexSyncError, method: string): Promise<PlexSyncError> {
+    const tried = `${this.#base.origin}${this.#base.pathname.replace(/\/$/, '')}`;
+    if (err.code === 'not_found' && /\/web\/?$/.test(this.#base.pathname)) {
+      return new PermanentError('bad_settings', `plexUrl ${tried} is the address of Plex Web, not of the server's API: use it without "/web" (e.g. ${this.#base.origin})`, {
+        ...(err.http ? { http: err.http } : {}),
+        origin: 'plex',
+      });
+    }
+    if (err.code !== 'unauthorized' || (method === 'GET' && err.http?.url === '/identity')) return err;
+    const isPlex = await this.identity(AbortSignal.timeout(Math.min(5_000, this.#options.timeoutMs))).then(
+      (id) => id.machineIdentifier !== '',
+      () => false,
+    );
+    if (isPlex) return err;
+    return new PermanentError('bad_settings', `the server at ${tried} refused the request (401) but is not a Plex Media Server (it does not answer GET /identity as Plex does): check plexUrl`, {
+      ...(err.http ? { http: err.http } : {}),
+      origin: 'plex',
+    });
   }
 }

@@ -47,12 +47,26 @@ const TLS_TRUST_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN
  */
 const httpLib = (secure: boolean) => (secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http'));
 
+/** What a connection failure's code tells a user to check. */
+export const NETWORK_HINTS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the host name does not resolve: check the host in plexUrl',
+  EAI_AGAIN: 'the host name could not be looked up (DNS): check the host in plexUrl and the network',
+  ECONNREFUSED: 'nothing listens there: is Plex running, and are the host and port in plexUrl right (Plex listens on 32400)?',
+  EHOSTUNREACH: 'no route to that host: check the address in plexUrl and the network',
+  ENETUNREACH: 'no route to that network: check the address in plexUrl and the network',
+  ETIMEDOUT: 'the connection timed out: check the address in plexUrl and any firewall',
+  EPROTO: 'the TLS handshake failed: does plexUrl say https:// for a server that speaks http://, or the other way round?',
+};
+
 export class Transport {
   readonly #agent: http.Agent;
   readonly #secure: boolean;
+  /** The server tried, for messages: scheme, host and port only. */
+  readonly #origin: string;
 
   constructor(baseUrl: URL, insecureTls: boolean) {
     this.#secure = baseUrl.protocol === 'https:';
+    this.#origin = baseUrl.origin;
     // Keep-alive: a sync makes many small requests to the same server.
     this.#agent = this.#secure
       ? new (httpLib(true).Agent)({ keepAlive: true, timeout: IDLE_SOCKET_MS, rejectUnauthorized: !insecureTls })
@@ -70,10 +84,10 @@ export class Transport {
       return await this.#exchange(req, limit.signal);
     } catch (cause) {
       if (limit.expired()) {
-        throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details });
+        throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details, origin: 'plex' });
       }
       if (req.signal?.aborted) {
-        throw new TransientError('network', 'request to Plex was cancelled', { cause, http: details });
+        throw new TransientError('cancelled', 'request to Plex was cancelled', { cause, http: details, origin: 'plex' });
       }
       const code = (cause as { code?: unknown }).code;
       const why = typeof code === 'string' ? code : (cause as Error).message;
@@ -82,9 +96,11 @@ export class Transport {
         throw new PermanentError('bad_settings', `Plex's TLS certificate is not trusted (${code}): fix it or turn on plexInsecureTls`, {
           cause,
           http: details,
+          origin: 'plex',
         });
       }
-      throw new TransientError('network', `cannot reach Plex (${why})`, { cause, http: details });
+      const hint = typeof code === 'string' && NETWORK_HINTS[code] ? `: ${NETWORK_HINTS[code]}` : '';
+      throw new TransientError('network', `cannot reach Plex at ${this.#origin} (${why})${hint}`, { cause, http: details, origin: 'plex' });
     } finally {
       limit.dispose();
     }

@@ -47,6 +47,13 @@ export interface PlexMetadata {
   year?: number;
   /** 0..10, absent when unrated. */
   userRating?: number;
+  /** Epoch seconds of the token's account's last rating. */
+  lastRatedAt?: number;
+  /** The token's account's resume point in ms; absent when none. */
+  viewOffset?: number;
+  viewCount?: number;
+  /** Epoch seconds. */
+  lastViewedAt?: number;
   thumb?: string;
   /** Epoch seconds. */
   addedAt?: number;
@@ -77,6 +84,26 @@ export interface PlexDirectory {
   Location?: PlexLocation[];
 }
 
+/** One play in `GET /status/sessions/history/all` (plex-openapi listPlaybackHistory). */
+export interface PlexHistoryEntry {
+  /** `/status/sessions/history/<id>`: unique per play. */
+  historyKey?: string;
+  ratingKey?: string;
+  librarySectionID?: number | string;
+  accountID?: number;
+  deviceID?: number;
+  /** Epoch seconds. */
+  viewedAt?: number;
+  type?: string;
+  title?: string;
+}
+
+/** A local account of the server (`GET /accounts`); the owner is id 1. */
+export interface PlexAccount {
+  id: number;
+  name?: string;
+}
+
 export interface PlexMediaContainer {
   size?: number;
   totalSize?: number;
@@ -86,6 +113,7 @@ export interface PlexMediaContainer {
   version?: string;
   Directory?: PlexDirectory[];
   Metadata?: PlexMetadata[];
+  Account?: PlexAccount[];
 }
 
 export interface PlexResponse {

@@ -5,19 +5,33 @@ import type { StashScene } from '../sync/model.ts';
 import { type SceneStamp, toSceneStamp, toStashScene } from './map.ts';
 import {
   ALL_SCENE_STAMPS,
+  CONFIGURE_PLUGIN,
   FIND_SCENE,
   FIND_SCENE_IDS_BY_GROUP,
   FIND_SCENE_IDS_BY_PERFORMER,
   FIND_SCENE_IDS_BY_STUDIO,
   FIND_SCENE_IDS_BY_TAG,
   FIND_SCENES_PAGE,
+  FIND_SCENE_PLAYS,
   PLUGIN_SETTINGS,
+  SCENE_ADD_PLAY,
+  SCENE_SAVE_ACTIVITY,
+  SCENE_SET_RATING,
   SCENES_UPDATED_SINCE,
+  SCENES_WITH_PATH_LIKE,
 } from './queries.ts';
 import { type FetchedImage, StashTransport, type StashTransportOptions } from './transport.ts';
-import type { WireFindScene, WireFindScenes, WirePluginSettings, WireScene, WireSceneFilter, WireSceneStamp } from './types.ts';
+import type { WireFindScene, WireFindScenes, WirePluginSettings, WireScene, WireSceneFilter, WireScenePlays, WireSceneStamp } from './types.ts';
 
 export type StashClientOptions = StashTransportOptions;
+
+export interface ScenePlays {
+  id: string;
+  rating100: number | null;
+  updatedAt: string;
+  resumeTime: number | null;
+  playHistory: string[];
+}
 export type RelatedKind = 'performer' | 'studio' | 'tag' | 'group';
 
 /** The plugin id Stash stores our settings under (the manifest's file name). */
@@ -91,10 +105,53 @@ export class StashClient {
     for await (const scenes of this.#walk<WireSceneStamp>(ALL_SCENE_STAMPS, {}, perPage)) yield scenes.map(toSceneStamp);
   }
 
+  /** Play state of the scenes that exist among `ids` (unknown ids are left out). */
+  async scenePlays(ids: string[]): Promise<ScenePlays[]> {
+    if (ids.length === 0) return [];
+    const data = await this.graphql<WireFindScenes<WireScenePlays>>(FIND_SCENE_PLAYS, { ids, perPage: ids.length });
+    return data.findScenes.scenes.map((s) => ({
+      id: s.id,
+      rating100: s.rating100 ?? null,
+      updatedAt: s.updated_at,
+      resumeTime: s.resume_time ?? null,
+      playHistory: s.play_history ?? [],
+    }));
+  }
+
+  /** Adds one play per time (RFC3339); the new play count. */
+  async addPlays(sceneId: string, times: string[]): Promise<number> {
+    const data = await this.graphql<{ sceneAddPlay: { count: number } }>(SCENE_ADD_PLAY, { id: sceneId, times });
+    return data.sceneAddPlay.count;
+  }
+
+  async saveResumeTime(sceneId: string, seconds: number): Promise<void> {
+    await this.graphql(SCENE_SAVE_ACTIVITY, { id: sceneId, resumeTime: seconds });
+  }
+
+  async setRating(sceneId: string, rating100: number | null): Promise<void> {
+    await this.graphql(SCENE_SET_RATING, { id: sceneId, rating100 });
+  }
+
+  /** Scenes with a file whose path contains `name` (at most `limit`), light fields only. */
+  async scenesWithPathLike(name: string, limit = 100): Promise<SceneStamp[]> {
+    const data = await this.graphql<WireFindScenes<WireSceneStamp>>(SCENES_WITH_PATH_LIKE, { name, perPage: limit });
+    return data.findScenes.scenes.map(toSceneStamp);
+  }
+
   /** Our settings map as Stash stores it; {} when none was ever saved. */
   async pluginSettings(): Promise<Record<string, unknown>> {
     const data = await this.graphql<WirePluginSettings>(PLUGIN_SETTINGS, { include: [PLUGIN_ID] });
     return data.configuration.plugins?.[PLUGIN_ID] ?? {};
+  }
+
+  /**
+   * Sets some settings and keeps the others: Stash replaces the whole map, so
+   * the stored one is read first. Stash's answer (the map, token included)
+   * is not passed on.
+   */
+  async savePluginSettings(changes: Record<string, unknown>): Promise<void> {
+    const current = await this.pluginSettings();
+    await this.graphql<unknown>(CONFIGURE_PLUGIN, { plugin_id: PLUGIN_ID, input: { ...current, ...changes } });
   }
 
   /** Image bytes (a screenshot URL from a scene), with the same credentials. */

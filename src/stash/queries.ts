@@ -99,7 +99,57 @@ query PlexSyncScenesUpdatedSince($since: String!, $afterId: Int!, $perPage: Int!
 }
 ${SCENE_STAMP_FIELDS}`;
 
+/** Replaces the plugin's whole settings map (Stash's ConfigurePlugin sets the map as given). */
+export const CONFIGURE_PLUGIN = `
+mutation PlexSyncConfigure($plugin_id: ID!, $input: Map!) {
+  configurePlugin(plugin_id: $plugin_id, input: $input)
+}`;
+
 export const PLUGIN_SETTINGS = `
 query PlexSyncSettings($include: [ID!]) {
   configuration { plugins(include: $include) }
 }`;
+
+/** What the play import compares with Plex, for a batch of scenes. */
+export const FIND_SCENE_PLAYS = `
+query PlexSyncScenePlays($ids: [ID!], $perPage: Int!) {
+  findScenes(ids: $ids, filter: { page: 1, per_page: $perPage, sort: "id", direction: ASC }) {
+    count
+    scenes { id rating100 updated_at resume_time play_history }
+  }
+}`;
+
+/** Fires no hook in Stash (resolver_mutation_scene.go), so it cannot loop back. */
+export const SCENE_ADD_PLAY = `
+mutation PlexSyncAddPlay($id: ID!, $times: [Timestamp!]) {
+  sceneAddPlay(id: $id, times: $times) { count history }
+}`;
+
+/** Fires no hook either. */
+export const SCENE_SAVE_ACTIVITY = `
+mutation PlexSyncSaveActivity($id: ID!, $resumeTime: Float) {
+  sceneSaveActivity(id: $id, resume_time: $resumeTime)
+}`;
+
+/** Fires Scene.Update.Post: the hook recognises the echo (src/plays/echo.ts). */
+export const SCENE_SET_RATING = `
+mutation PlexSyncSetRating($id: ID!, $rating100: Int) {
+  sceneUpdate(input: { id: $id, rating100: $rating100 }) { id rating100 }
+}`;
+
+/**
+ * Scenes with a file whose path contains a name (Stash's `path` criterion is
+ * a LIKE over folder and basename). Used to learn whether another scene owns
+ * a Plex item found by basename and size.
+ */
+export const SCENES_WITH_PATH_LIKE = `
+query PlexSyncScenesWithPathLike($name: String!, $perPage: Int!) {
+  findScenes(
+    filter: { page: 1, per_page: $perPage, sort: "id", direction: ASC }
+    scene_filter: { path: { value: $name, modifier: INCLUDES } }
+  ) {
+    count
+    scenes { ...PlexSyncSceneStamp }
+  }
+}
+${SCENE_STAMP_FIELDS}`;

@@ -18,8 +18,20 @@ export interface FetchedImage {
 }
 
 // Resolver errors that say "try again later" rather than "this request is
-// wrong": SQLite contention inside Stash and its own request deadline.
-const TRANSIENT_GRAPHQL_MESSAGES = [/database is locked/i, /SQLITE_BUSY/i, /context deadline exceeded/i];
+// wrong": SQLite contention inside Stash, its database closed while Stash
+// restarts or backs it up (Go's database/sql: "sql: database is closed"), a
+// dropped connection, and its own request deadline.
+const TRANSIENT_GRAPHQL_MESSAGES = [
+  /database is locked/i,
+  /database is closed/i,
+  /SQLITE_BUSY/i,
+  /driver: bad connection/i,
+  /context deadline exceeded/i,
+];
+
+/** How to give PlexSync a Stash API key, for every way it runs. */
+export const HOW_TO_GIVE_AN_API_KEY =
+  "make one in Stash under Settings > Security > API Key, then give it as PLEXSYNC_STASH_API_KEY in PlexSync's environment, or --api-key on the command line";
 
 /** An error's code from node's fetch (undici puts it on `cause`). */
 function networkCode(err: unknown): string {
@@ -163,10 +175,15 @@ export class StashTransport {
     const http = { method, url, status };
     if (status >= 200 && status < 300) return undefined;
     if (status === 401 || status === 403) {
+      // A wrong API key stays wrong: permanent at once, saying how to fix it.
+      // Stash checks the key before any session, so with a key this is the key.
+      if (this.#apiKey) return new PermanentError('stash_auth', `Stash refused the API key (HTTP ${status}): ${HOW_TO_GIVE_AN_API_KEY}`, { http, origin: 'stash' });
       // With a session this means it expired; the next hook or task run by
       // Stash brings a fresh one, so the work waits instead of being dropped.
-      const what = this.#cookie ? 'the session (it has probably expired; the next hook or task brings a fresh one)' : this.#apiKey ? 'the API key' : 'an unauthenticated request (Stash has credentials set: give an API key)';
-      return new TransientError('stash_auth', `Stash refused ${what}`, { http });
+      const what = this.#cookie
+        ? 'the session (it has probably expired; the next hook or task brings a fresh one)'
+        : `an unauthenticated request (Stash has credentials set: ${HOW_TO_GIVE_AN_API_KEY})`;
+      return new TransientError('stash_auth', `Stash refused ${what}`, { http, origin: 'stash' });
     }
     if (status >= 500) return new TransientError('stash_unavailable', `Stash answered HTTP ${status}`, { http });
     if (status >= 300 && status < 400) return new PermanentError('bad_request', `Stash answered with a redirect (HTTP ${status}); check the Stash URL`, { http });

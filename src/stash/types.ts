@@ -59,3 +59,13 @@ export interface WireGraphqlResponse<T> {
 
 /** The subset of Stash's SceneFilterType PlexSync builds. */
 export type WireSceneFilter = Record<string, unknown>;
+
+/** A scene's play state, as FIND_SCENE_PLAYS asks for it. */
+export interface WireScenePlays {
+  id: string;
+  rating100: number | null;
+  updated_at: string;
+  resume_time: number | null;
+  /** Time scalars: RFC3339 in Stash's zone. */
+  play_history: string[];
+}

@@ -12,8 +12,17 @@
 // the existing "bdsm" and the removal of "bdsm" then detaches the tag
 // altogether. `editSteps` therefore splits such an edit in two requests:
 // first remove the old spellings, then send the rest (without those
-// removals). The read-back (`verifyApplied`) still compares exactly, so a
-// Plex that keeps the old spelling is reported rather than silently hidden.
+// removals).
+//
+// Names that differ only in case (Stash allows tags "Blonde" and "blonde")
+// are one tag to a Plex that matches names case-insensitively: only the
+// first spelling is sent, and the read-back (`verifyApplied`) compares tag
+// names the way Plex does, ignoring case, so a folded pair never fails it.
+//
+// Collections and labels an item had before PlexSync first wrote it
+// (`handMade`) are the user's: PlexSync never removes them and never takes
+// them over as managed, even when a Stash group (or a tag sent as a label)
+// of the same name joins the scene later.
 
 import type { DesiredState, PlexEdit, PlexItemState, ScalarField, TagField } from './model.ts';
 
@@ -33,12 +42,35 @@ const MIRRORED_TAGS: readonly TagField[] = ['actor', 'genre', 'director'];
 /** Ratings travel at one decimal; anything closer is float noise. */
 const RATING_TOLERANCE = 0.01;
 
+/** Collections and labels an item had before PlexSync first wrote it: the user's (see the note at the top). */
+export interface HandMade {
+  collection?: readonly string[];
+  label?: readonly string[];
+}
+
+/** The desired state with one spelling per tag name (the first seen), as a case-folding Plex keeps them. */
+export function oneSpellingEach(desired: DesiredState): DesiredState {
+  const tags: DesiredState['tags'] = {};
+  for (const [field, names] of Object.entries(desired.tags) as [TagField, string[]][]) {
+    const seen = new Set<string>();
+    tags[field] = names.filter((name) => {
+      const key = foldCase(name);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+  return { ...desired, tags };
+}
+
 export function diffState(
-  desired: DesiredState,
+  wanted: DesiredState,
   current: PlexItemState,
   managedCollections: readonly string[],
   managedLabels: readonly string[] = [],
+  handMade: HandMade = {},
 ): SyncPlan {
+  const desired = oneSpellingEach(wanted);
   const edit: PlexEdit = { scalars: {}, tags: {}, lock: [] };
   const locked = new Set(current.locked);
 
@@ -70,8 +102,8 @@ export function diffState(
 
   const plan: SyncPlan = {
     edit,
-    newManagedCollections: managedEdit(edit, 'collection', desired.tags.collection, current, managedCollections, locked),
-    newManagedLabels: managedEdit(edit, 'label', desired.tags.label, current, managedLabels, locked),
+    newManagedCollections: managedEdit(edit, 'collection', desired.tags.collection, current, managedCollections, handMade.collection ?? [], locked),
+    newManagedLabels: managedEdit(edit, 'label', desired.tags.label, current, managedLabels, handMade.label ?? [], locked),
   };
 
   if (desired.rating !== undefined && !sameRating(desired.rating, current.userRating)) plan.rating = desired.rating;
@@ -81,26 +113,39 @@ export function diffState(
 /**
  * The fields whose read-back differs from what was wanted: Plex answers 200
  * to edits it ignored. `managed` is the list of collections PlexSync managed
- * before the edit, `managedLabels` the same for labels. Tags are compared as
- * sets: a wrong actor order is cosmetic and the next diff re-sends it, but it
+ * before the edit, `managedLabels` the same for labels; `handMade` is as for
+ * diffState. Tags are compared as sets, ignoring case as Plex does: a wrong actor order is cosmetic and the next diff re-sends it, but it
  * is no reason to fail the sync. Locks and actor photos are not checked
  * either: a missing one only costs a re-send on the next sync.
  */
-export function verifyApplied(desired: DesiredState, after: PlexItemState, managed: readonly string[], managedLabels: readonly string[] = []): string[] {
+export function verifyApplied(
+  wanted: DesiredState,
+  after: PlexItemState,
+  managed: readonly string[],
+  managedLabels: readonly string[] = [],
+  handMade: HandMade = {},
+): string[] {
+  const desired = oneSpellingEach(wanted);
   const wrong: string[] = [];
   for (const field of SCALAR_FIELDS) {
     const want = desired.scalars[field];
     if (want !== undefined && want !== after[field]) wrong.push(field);
   }
+  // Tag names compare as Plex compares them: ignoring case.
+  const folded = (names: readonly string[]) => names.map(foldCase);
   for (const field of MIRRORED_TAGS) {
     const want = desired.tags[field];
-    if (want !== undefined && !sameSet(want, after.tags[field])) wrong.push(field);
+    if (want !== undefined && !sameSet(folded(want), folded(after.tags[field]))) wrong.push(field);
   }
   for (const [field, wasManaged] of [['collection', managed], ['label', managedLabels]] as const) {
     const want = desired.tags[field];
     if (want === undefined) continue;
+    const theirs = new Set((handMade[field] ?? []).map(foldCase));
+    // Which are ours is decided as diffState decides it; then compared as Plex compares.
     const ours = new Set([...wasManaged, ...want]);
-    if (!sameSet(want, after.tags[field].filter((name) => ours.has(name)))) wrong.push(field);
+    const haveOurs = folded(after.tags[field].filter((name) => ours.has(name))).filter((name) => !theirs.has(name));
+    const wantOurs = folded(want).filter((name) => !theirs.has(name));
+    if (!sameSet(wantOurs, haveOurs)) wrong.push(field);
   }
   if (desired.rating !== undefined && !sameRating(desired.rating, after.userRating)) wrong.push('rating');
   return wrong;
@@ -127,8 +172,10 @@ export function editSteps(edit: PlexEdit): PlexEdit[] {
 /**
  * Collections and labels: only those PlexSync manages (or now wants) are
  * compared and removed. Hand-made ones (never managed, not wanted) are
- * invisible here: neither a difference nor ever removed. Returns the names
- * managed after the edit; undefined `want` leaves the field alone.
+ * invisible here: neither a difference nor ever removed. Those the item had
+ * before PlexSync first wrote it (`handMade`, compared ignoring case) are
+ * never removed and never become managed, even when wanted. Returns the
+ * names managed after the edit; undefined `want` leaves the field alone.
  */
 function managedEdit(
   edit: PlexEdit,
@@ -136,16 +183,19 @@ function managedEdit(
   want: readonly string[] | undefined,
   current: PlexItemState,
   managed: readonly string[],
+  handMade: readonly string[],
   locked: ReadonlySet<string>,
 ): string[] {
   if (want === undefined) return [...managed];
+  const theirs = new Set(handMade.map(foldCase));
   const ours = new Set([...managed, ...want]);
   const haveOurs = current.tags[field].filter((name) => ours.has(name));
   if (!sameSet(want, haveOurs) || !locked.has(field)) {
-    edit.tags[field] = { set: [...want], remove: absentFrom(haveOurs, want) };
+    const remove = absentFrom(haveOurs, want).filter((name) => !theirs.has(foldCase(name)));
+    edit.tags[field] = { set: [...want], remove };
     edit.lock.push(field);
   }
-  return [...want];
+  return want.filter((name) => !theirs.has(foldCase(name)));
 }
 
 /** True when every wanted actor with a photo already shows that photo. */

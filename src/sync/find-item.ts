@@ -2,10 +2,11 @@
 // mapped path, else one item with the same basename and size. Anything else
 // is no match, and PlexSync never edits an item it did not match this way.
 import { PermanentError, TransientError } from '../errors.ts';
-import { decideMatch } from '../match/decide.ts';
-import { folderOf } from '../match/pathmap.ts';
+import { type Candidate, decideMatch, fallbackCandidates } from '../match/decide.ts';
+import { basenameOf, folderOf, isInside, mapStashPath, samePath } from '../match/pathmap.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from './model.ts';
+import { scenesRecordedFor } from './records.ts';
 import type { SceneSyncDeps } from './scene-sync.ts';
 
 export interface FoundItem {
@@ -22,10 +23,11 @@ export async function findPlexItem(scene: StashScene, attempt: number, deps: Sce
   if (scene.files.length === 0) throw new PermanentError('bad_input', `scene ${scene.id} has no files, so no Plex item can show it`);
   await index.ensureBuilt(signal);
   for (let look = 0; look < 3; look++) {
-    let decision = decideMatch(scene.files, mappings, index);
+    const decideNow = async () => decideMatch(scene.files, mappings, index, { ownedElsewhere: await ownedElsewhere(scene, deps) });
+    let decision = await decideNow();
     if (decision.kind === 'unmatched') {
       await index.refresh(signal, { force: attempt > 1 });
-      decision = decideMatch(scene.files, mappings, index);
+      decision = await decideNow();
     }
     if (decision.kind === 'ambiguous') {
       const names = decision.candidates.map((c) => `item ${c.ratingKey} (${c.file})`).join(', ');
@@ -49,13 +51,39 @@ export async function findPlexItem(scene: StashScene, attempt: number, deps: Sce
   throw new TransientError('not_scanned', `Plex's library changed while matching scene ${scene.id}; will look again`);
 }
 
+/**
+ * The basename-and-size candidates another scene owns: its sync record names
+ * the item, or one of its files maps exactly to the item's file (CONTRACT
+ * sec. 10: two scenes never write one item). Costs nothing when the scene
+ * has no such candidates, i.e. almost always.
+ */
+async function ownedElsewhere(scene: StashScene, deps: SceneSyncDeps): Promise<Set<string>> {
+  const owned = new Set<string>();
+  const candidates = fallbackCandidates(scene.files, deps.mappings, deps.index);
+  if (candidates.length === 0) return owned;
+  for (const key of new Set(candidates.map((c) => c.ratingKey))) {
+    if (scenesRecordedFor(deps.db, key).some((id) => id !== scene.id)) owned.add(key);
+  }
+  const open: Candidate[] = candidates.filter((c) => !owned.has(c.ratingKey));
+  for (const name of new Set(open.map((c) => basenameOf(c.file)))) {
+    for (const other of await deps.stash.scenesWithPathLike(name)) {
+      if (other.id === scene.id) continue;
+      for (const file of other.files) {
+        const mapped = mapStashPath(file.path, deps.mappings);
+        for (const c of open) if (samePath(c.file, mapped)) owned.add(c.ratingKey);
+      }
+    }
+  }
+  return owned;
+}
+
 /** Asks each section that holds a tried path's folder to scan that folder. */
 async function requestScan(tried: readonly string[], deps: SceneSyncDeps, signal?: AbortSignal): Promise<string[]> {
   const sections = await deps.index.sections(signal);
   const asked: string[] = [];
   for (const path of tried) {
     const folder = folderOf(path);
-    const section = sections.find((s) => s.locations.some((loc) => path.startsWith(loc)));
+    const section = sections.find((s) => s.locations.some((loc) => isInside(path, loc)));
     if (!section || asked.includes(folder)) continue;
     await deps.plex.scanFolder(section.id, folder, signal);
     asked.push(folder);

@@ -47,7 +47,12 @@ export function planScene(
   const current = toPlexItemState(item, sectionId);
   const ours = record?.ratingKey === current.ratingKey ? record : undefined;
   const desired = desiredState(scene, toggles, rules);
-  const plan = diffState(desired, current, ours?.collections ?? [], ours?.labels ?? []);
+  // Before PlexSync first writes an item, every collection and label it has is the user's.
+  const handMade = {
+    collection: ours ? (ours.handMadeCollections ?? []) : current.tags.collection,
+    label: ours ? (ours.handMadeLabels ?? []) : current.tags.label,
+  };
+  const plan = diffState(desired, current, ours?.collections ?? [], ours?.labels ?? [], handMade);
   const changes: FieldChange[] = [];
 
   for (const [field, to] of Object.entries(plan.edit.scalars)) {

@@ -22,6 +22,8 @@ import { anyCollectionRule, rulesFrom } from './rules.ts';
 import { propagateRename } from './propagate.ts';
 import { syncScene, type SceneSyncDeps } from './scene-sync.ts';
 import { onSceneDestroyed } from './scene-destroyed.ts';
+import { plexRatingStands } from '../plays/echo.ts';
+import { playsAtStart } from '../plays/ticker.ts';
 
 const VERSION = '0.1.0';
 
@@ -87,6 +89,7 @@ function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Sett
     groupCollectionArt: settings.groupCollectionArt && !settings.skipCollections,
     requestScans: !settings.noScanRequests,
     log: ctx.log,
+    ...(settings.importRatings ? { plexRatingStands: (scene, item) => plexRatingStands(db, scene, item) } : {}),
   };
 }
 
@@ -166,9 +169,11 @@ export async function loadWorkerDeps(ctx: RunContext, db: Db): Promise<WorkerDep
   // Used by the background worker's drain loop only: catch-up runs at its start and then at an interval.
   const catchUpTick = catchUpTicker(db, sync.stash, ctx.log, ctx.env.catchUpIntervalMs);
   const housekeepingTick = housekeepingTicker(db, settings.dlqRetentionDays, ctx.log);
+  const playsTick = playsAtStart(db, settings, sync, ctx.log);
   const tick = async () => {
     housekeepingTick();
     await catchUpTick();
+    await playsTick();
   };
   return {
     processor,

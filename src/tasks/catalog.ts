@@ -6,6 +6,8 @@ export interface TaskInfo {
   name: string;
   description: string;
   inManifest: boolean;
+  /** Further defaultArgs for the manifest's entry (strings, as Stash passes them). */
+  args?: Record<string, string>;
 }
 
 export const TASKS: readonly TaskInfo[] = [
@@ -24,8 +26,27 @@ export const TASKS: readonly TaskInfo[] = [
     description: 'Compare Stash and Plex file paths and suggest a pathMap setting.',
     inManifest: true,
   },
+  {
+    mode: 'check_setup',
+    name: 'Test connection',
+    description: 'Check that Plex answers, the token is valid, the libraries exist and scene files map to Plex paths exactly.',
+    inManifest: true,
+  },
   { mode: 'status', name: 'Queue status', description: 'Log queue counts, worker and Plex state, and the newest errors.', inManifest: true },
   { mode: 'dlq_retry', name: 'Retry dead letters', description: 'Put every failed scene back in the queue.', inManifest: true },
   { mode: 'dlq_clear', name: 'Clear dead letters', description: 'Delete every failed entry.', inManifest: true },
   { mode: 'dlq_list', name: 'List dead letters', description: 'Log every failed entry with its reason.', inManifest: true },
+  {
+    mode: 'import_plays',
+    name: 'Import plays from Plex',
+    description: 'Add plays, resume points and (with importRatings) ratings of matched items from Plex to Stash. Does nothing while importPlays is off.',
+    inManifest: true,
+  },
+  {
+    mode: 'import_plays',
+    name: 'Import plays from Plex (dry run)',
+    description: 'Log which plays, resume points and ratings an import would write to Stash, without writing.',
+    inManifest: true,
+    args: { dryRun: 'true' },
+  },
 ];

@@ -3,6 +3,7 @@
 // matched Plex items fetched in batches, and a plan per scene. Nothing is
 // written to Plex. Memory stays flat: one page is held at a time.
 import { decideMatch } from '../match/decide.ts';
+import { toPlexItemState } from '../plex/item-state.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from '../sync/model.ts';
 import { planScene, type ScenePlan } from '../sync/plan-scene.ts';
@@ -12,7 +13,7 @@ import { filteredOut } from '../sync/rules.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 
 export type SceneOutcome =
-  | { kind: 'planned'; sceneId: string; plan: ScenePlan }
+  | { kind: 'planned'; sceneId: string; plan: ScenePlan; via: 'path' | 'basename+size' }
   | { kind: 'no_files'; sceneId: string }
   /** Outside the sync filters: a sync leaves its Plex item as it is. */
   | { kind: 'filtered'; sceneId: string; reason: string }
@@ -61,7 +62,7 @@ export async function compareAll(
 }
 
 export async function compareScenes(scenes: readonly StashScene[], deps: SceneSyncDeps, signal?: AbortSignal): Promise<SceneOutcome[]> {
-  const outcomes: (SceneOutcome | { kind: 'matched'; scene: StashScene; ratingKey: string; sectionId: string; file: string })[] = [];
+  const outcomes: (SceneOutcome | { kind: 'matched'; scene: StashScene; ratingKey: string; sectionId: string; file: string; via: 'path' | 'basename+size' })[] = [];
   for (const scene of scenes) {
     const outside = filteredOut(scene, deps.rules.filters);
     if (outside !== null) {
@@ -76,7 +77,7 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     if (decision.kind === 'unmatched') outcomes.push({ kind: 'unmatched', sceneId: scene.id, tried: decision.tried });
     else if (decision.kind === 'ambiguous') {
       outcomes.push({ kind: 'ambiguous', sceneId: scene.id, ratingKeys: [...new Set(decision.candidates.map((c) => c.ratingKey))] });
-    } else outcomes.push({ kind: 'matched', scene, ratingKey: decision.ratingKey, sectionId: decision.sectionId, file: decision.file });
+    } else outcomes.push({ kind: 'matched', scene, ratingKey: decision.ratingKey, sectionId: decision.sectionId, file: decision.file, via: decision.via });
   }
   const keys = [...new Set(outcomes.flatMap((o) => (o.kind === 'matched' ? [o.ratingKey] : [])))];
   const items = await fetchItems(keys, deps, signal);
@@ -87,15 +88,19 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
     const record = getRecord(deps.db, o.scene.id);
     const plan = planScene(o.scene, item, o.sectionId, record, deps.toggles, deps.rules);
-    // groupCollectionArt implies group collections, so every group is (or will be) one.
+    // groupCollectionArt implies group collections, so every group is (or will be) one;
+    // a hand-made collection of the same name never gets art, as in the sync.
     if (deps.groupCollectionArt) {
-      const art = artDue(deps.db, o.scene, o.sectionId, o.scene.groups.map((g) => g.name.trim()));
+      const handMade = record?.ratingKey === plan.ratingKey ? (record.handMadeCollections ?? []) : toPlexItemState(item, o.sectionId).tags.collection;
+      const theirs = new Set(handMade.map((n) => n.toLocaleLowerCase('und')));
+      const groups = o.scene.groups.map((g) => g.name.trim()).filter((n) => !theirs.has(n.toLocaleLowerCase('und')));
+      const art = artDue(deps.db, o.scene, o.sectionId, groups);
       if (art.length > 0) {
         plan.changes.push({ field: 'collectionArt', from: null, to: art });
         if (plan.status === 'same') plan.status = 'differs';
       }
     }
-    return { kind: 'planned', sceneId: o.scene.id, plan };
+    return { kind: 'planned', sceneId: o.scene.id, via: o.via, plan };
   });
 }
 

@@ -2,6 +2,7 @@
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { clearDead, listDead, retryDead } from '../queue/dlq.ts';
+import { nextStepFor } from './next-step.ts';
 
 export function deadLetterList(db: Db, log: Logger, limit = 500) {
   const jobs = listDead(db, limit);
@@ -16,6 +17,7 @@ export function deadLetterList(db: Db, log: Logger, limit = 500) {
       errorClass: job.errorClass,
       code: job.errorCode,
       reason: job.lastError,
+      ...(nextStepFor(job.errorCode) ? { nextStep: nextStepFor(job.errorCode) } : {}),
       attempts: job.attempts,
       at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
     })),

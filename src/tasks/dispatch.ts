@@ -7,11 +7,14 @@ import { ensureWorker } from '../worker/spawn.ts';
 import { deadLetterClear, deadLetterList, deadLetterRetry } from './dead-letters.ts';
 import { detectPathsTask } from './detect-paths.ts';
 import { dryRunTask } from './dry-run.ts';
+import { importPlaysTask } from './import-plays.ts';
 import { processTask } from './process.ts';
 import { reconcileTask } from './reconcile.ts';
 import { logStatus, statusReport } from './status.ts';
 import { syncAllTask } from './sync-all.ts';
+import { SETUP_OPERATIONS } from './setup.ts';
 import { UI_OPERATIONS } from './ui-operations.ts';
+import { checkSetupTask } from './check-setup.ts';
 
 export type TaskHandler = (ctx: RunContext, db: Db, loadDeps: DepsLoader) => Promise<unknown>;
 
@@ -33,7 +36,10 @@ const handlers: Record<string, TaskHandler> = {
     return result;
   },
   dlq_clear: async (ctx, db) => deadLetterClear(db, ctx.log),
+  check_setup: (ctx, db) => checkSetupTask(ctx, db),
+  import_plays: (ctx, db) => importPlaysTask(ctx, db),
   ...UI_OPERATIONS,
+  ...SETUP_OPERATIONS,
 };
 
 export function knownModes(): string[] {

@@ -56,7 +56,8 @@ export async function dryRunTask(ctx: RunContext, db: Db): Promise<DryRunResult>
         log.progress(progress.total === 0 ? 1 : Math.min(0.99, progress.seen / progress.total));
       });
       const withFiles = result.summary.scenes - result.summary.noFiles - result.summary.filtered;
-      recordMatchStats(db, { by: 'dry_run', scenes: withFiles, matched: withFiles - result.summary.missing });
+      const matched = withFiles - result.summary.missing;
+      recordMatchStats(db, { by: 'dry_run', scenes: withFiles, matched, exact: matched - result.summary.ambiguous - result.summary.byBasename });
     }
   } finally {
     close();

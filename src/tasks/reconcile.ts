@@ -26,6 +26,8 @@ export interface ReconcileSummary {
   /** Outside the sync filters (settings onlyOrganized, onlyWithStashId, excludeTags): left alone. */
   filtered: number;
   queued: number;
+  /** Matched only by basename and size, not by exact path: many of these mean a wrong pathMap. */
+  byBasename: number;
   /** How many scenes differ in each field (a scene may count in several). */
   fields: Record<string, number>;
   samples: { differs: string[]; neverSynced: string[]; missing: string[]; ambiguous: string[] };
@@ -42,6 +44,7 @@ export function emptySummary(): ReconcileSummary {
     noFiles: 0,
     filtered: 0,
     queued: 0,
+    byBasename: 0,
     fields: {},
     samples: { differs: [], neverSynced: [], missing: [], ambiguous: [] },
   };
@@ -72,6 +75,7 @@ export function tally(s: ReconcileSummary, o: SceneOutcome): boolean {
       sample(s.samples.missing, o.sceneId);
       return true;
     case 'planned': {
+      if (o.via === 'basename+size') s.byBasename++;
       for (const change of o.plan.changes) s.fields[change.field] = (s.fields[change.field] ?? 0) + 1;
       if (o.plan.status === 'same') {
         s.same++;
@@ -111,7 +115,8 @@ export async function reconcileTask(ctx: RunContext, db: Db): Promise<ReconcileS
   }
   log.progress(1);
   const withFiles = summary.scenes - summary.noFiles;
-  recordMatchStats(db, { by: 'reconcile', scenes: withFiles, matched: withFiles - summary.missing });
+  const matched = withFiles - summary.missing;
+  recordMatchStats(db, { by: 'reconcile', scenes: withFiles, matched, exact: matched - summary.ambiguous - summary.byBasename });
   logSummary(summary, ctx);
   if (summary.queued > 0) ensureWorker(db, { script: ctx.script, input: { server_connection: ctx.connection } });
   return summary;
@@ -123,6 +128,7 @@ function logSummary(s: ReconcileSummary, ctx: RunContext): void {
     `Reconcile: ${s.scenes} scene(s): ${s.same} up to date, ${s.differs} differ, ${s.neverSynced} never synced, ` +
       `${s.missing} without a Plex item, ${s.ambiguous} ambiguous, ${s.noFiles} without files; ${s.queued} queued`,
   );
+  if (s.byBasename > 0) log.info(`${s.byBasename} scene(s) matched their Plex item by file name and size only, not by exact path`);
   const fields = Object.entries(s.fields).sort((a, b) => b[1] - a[1]);
   if (fields.length > 0) log.info(`Differences by field: ${fields.map(([f, n]) => `${f} ${n}`).join(', ')}`);
   if (s.ambiguous > 0) log.warn(`Several Plex items could be scene(s) ${s.samples.ambiguous.join(', ')}: not queued, see dry_run for details`);

@@ -6,6 +6,7 @@ import { counts } from '../queue/operations.ts';
 import { type CircuitState, readCircuit } from '../worker/circuit.ts';
 import { currentLease } from '../worker/lease.ts';
 import { matchWarning, readMatchStats } from './match-stats.ts';
+import { type LastImport, lastImport } from '../plays/run.ts';
 
 export interface StatusReport {
   pending: number;
@@ -19,6 +20,8 @@ export interface StatusReport {
   lastSyncAt: string | null;
   recentErrors: { job: string; errorClass: string | null; reason: string; at: string; status: string }[];
   problems: string[];
+  /** The last import of plays from Plex (importPlays), null when none ran. */
+  lastPlaysImport: LastImport | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -39,6 +42,7 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
   if (settingsProblem) problems.push(settingsProblem);
   const pathProblem = matchWarning(readMatchStats(db)) ?? unscannedWarning(db);
   if (pathProblem) problems.push(pathProblem);
+  problems.push(...cutSummaryWarnings(db));
   return {
     pending: c.pending,
     inProgress: c.inProgress,
@@ -57,6 +61,7 @@ export function statusReport(db: Db, now = Date.now()): StatusReport {
       status: e.status,
     })),
     problems,
+    lastPlaysImport: lastImport(db),
   };
 }
 
@@ -71,6 +76,15 @@ function unscannedWarning(db: Db): string | undefined {
   return `${row.n} scene(s) are waiting for a Plex item that does not appear: if the files are in Plex, the pathMap may be wrong; run the detect_paths task`;
 }
 
+/** Scenes whose summary Plex took only cut (sync/sized-edit.ts): named, a few at a time. */
+function cutSummaryWarnings(db: Db): string[] {
+  const rows = sql(db, `SELECT key, value FROM kv WHERE key LIKE 'summary\\_cut:%' ESCAPE '\\' ORDER BY key LIMIT 20`).all() as { key: string; value: string }[];
+  return rows.map((r) => {
+    const note = JSON.parse(r.value) as { fullLength: number; cutLength: number };
+    return `scene ${r.key.slice('summary_cut:'.length)}: its summary was cut to ${note.cutLength} of ${note.fullLength} characters because Plex (or a proxy in front of it) refused longer edits`;
+  });
+}
+
 export function logStatus(report: StatusReport, log: Logger): void {
   log.info(
     `PlexSync queue: ${report.pending} pending (${report.due} due), ${report.inProgress} in progress, ` +
@@ -82,5 +96,7 @@ export function logStatus(report: StatusReport, log: Logger): void {
     log.warn(`Plex unreachable since ${iso(report.circuit.since)}: the queue waits and probes Plex (${report.circuit.state})`);
   }
   for (const problem of report.problems) log.warn(`Problem: ${problem}`);
+  const plays = report.lastPlaysImport;
+  if (plays) log[plays.ok ? 'info' : 'warn'](`Last import of plays from Plex (${plays.at}): ${plays.ok ? '' : 'failed: '}${plays.message}`);
   for (const e of report.recentErrors) log.info(`Recent error (${e.status}) ${e.job}: ${e.reason}`);
 }

@@ -5,10 +5,11 @@
 import { parseSettings } from '../config/settings.ts';
 import { type Db, getKv, setKv, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
-import { argString } from '../entry/input.ts';
-import { PermanentError } from '../errors.ts';
 import { enqueue } from '../queue/operations.ts';
 import { getRecord } from '../sync/records.ts';
+import { sceneIdArg } from './args.ts';
+import { nextStepFor } from './next-step.ts';
+import { sceneCompareTask } from './scene-compare.ts';
 import { plexClientFor, stashClientFor } from '../sync/worker-deps.ts';
 import { ensureWorker } from '../worker/spawn.ts';
 
@@ -26,6 +27,8 @@ export interface SceneStatus {
   /** When a pending scene is next tried (ISO). */
   nextAttemptAt?: string;
   attempts?: number;
+  /** What the user can do about the reason (failed, or pending after an error). */
+  nextStep?: string;
 }
 
 interface JobFacts {
@@ -33,6 +36,7 @@ interface JobFacts {
   attempts: number;
   run_at: number;
   last_error: string | null;
+  error_code: string | null;
   finished_at: number | null;
 }
 
@@ -40,17 +44,8 @@ const MACHINE_ID_KEY = 'plex_machine_identifier';
 /** The panel waits for this answer: keep the lookups for the link short. */
 const LINK_TIMEOUT_MS = 3_000;
 
-function sceneIdArg(ctx: RunContext): string {
-  const id = argString(ctx.input, 'sceneId');
-  if (id === undefined || !/^\d{1,18}$/.test(id)) {
-    const shown = id === undefined ? 'nothing' : JSON.stringify(id.slice(0, 40));
-    throw new PermanentError('bad_input', `args.sceneId must be a scene id made of digits, got ${shown}`);
-  }
-  return id;
-}
-
 /** Pure: the scene's state from its jobs (newest first) and its sync record. */
-export function sceneState(jobs: readonly JobFacts[], syncedAt: number | undefined): Pick<SceneStatus, 'state' | 'reason' | 'nextAttemptAt' | 'attempts'> {
+export function sceneState(jobs: readonly JobFacts[], syncedAt: number | undefined): Pick<SceneStatus, 'state' | 'reason' | 'nextAttemptAt' | 'attempts' | 'nextStep'> {
   const running = jobs.find((j) => j.status === 'in_progress');
   if (running) return { state: 'in_progress', attempts: running.attempts };
   const pending = jobs.find((j) => j.status === 'pending');
@@ -60,19 +55,25 @@ export function sceneState(jobs: readonly JobFacts[], syncedAt: number | undefin
       attempts: pending.attempts,
       nextAttemptAt: new Date(pending.run_at).toISOString(),
       ...(pending.last_error ? { reason: pending.last_error } : {}),
+      ...withStep(pending.last_error ? pending.error_code : null),
     };
   }
   const dead = jobs.find((j) => j.status === 'dead');
   // A dead letter older than the last successful sync is history, not the state.
   if (dead && (syncedAt === undefined || (dead.finished_at ?? 0) > syncedAt)) {
-    return { state: 'failed', attempts: dead.attempts, reason: dead.last_error ?? 'no reason recorded' };
+    return { state: 'failed', attempts: dead.attempts, reason: dead.last_error ?? 'no reason recorded', ...withStep(dead.error_code) };
   }
   return { state: syncedAt === undefined ? 'unknown' : 'synced' };
 }
 
+function withStep(code: string | null): { nextStep?: string } {
+  const step = nextStepFor(code);
+  return step ? { nextStep: step } : {};
+}
+
 export async function sceneStatus(ctx: RunContext, db: Db): Promise<SceneStatus> {
   const sceneId = sceneIdArg(ctx);
-  const jobs = sql(db, `SELECT status, attempts, run_at, last_error, finished_at FROM jobs
+  const jobs = sql(db, `SELECT status, attempts, run_at, last_error, error_code, finished_at FROM jobs
        WHERE job_key = ? ORDER BY id DESC LIMIT 20`)
     .all(`scene:${sceneId}`) as unknown as JobFacts[];
   const record = getRecord(db, sceneId);
@@ -129,4 +130,5 @@ export async function syncSceneNow(ctx: RunContext, db: Db) {
 export const UI_OPERATIONS = {
   scene_status: (ctx: RunContext, db: Db) => sceneStatus(ctx, db),
   sync_scene: (ctx: RunContext, db: Db) => syncSceneNow(ctx, db),
+  scene_compare: (ctx: RunContext, db: Db) => sceneCompareTask(ctx, db),
 };

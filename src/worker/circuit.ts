@@ -1,129 +1,118 @@
-// A circuit breaker around Plex, shared by every process through the database.
-// Closed: jobs run. After a run of connection-level failures it opens: no job
-// is claimed (so none burns an attempt or reaches the dead-letter queue) and
-// only a cheap `/identity` probe goes out, at growing intervals. A successful
-// probe half-opens it: one job goes through; its success closes the circuit.
+// The circuit breaker's shell: the state machine (circuit-state.ts) kept in
+// the database every short-lived process shares, as its JSON only, and fed
+// with Plex's outcomes. A Stash failure, a scene gone from Stash or a job
+// lease lost tell nothing about Plex, so they never open or close it.
 import type { Db } from '../db/database.ts';
 import { getKv, setKv, transaction } from '../db/database.ts';
-import { errorCode, type ErrorCode } from '../errors.ts';
+import { errorCode, errorOrigin, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Gate } from './processor.ts';
+import {
+  type CircuitEvent,
+  type CircuitPolicy,
+  type CircuitState,
+  DEFAULT_CIRCUIT,
+  nextStep,
+  parseCircuitState,
+  rebase,
+  transition,
+} from './circuit-state.ts';
 
-export type CircuitState =
-  | { state: 'closed'; failures: number }
-  | { state: 'open'; since: number; probeAt: number; probes: number }
-  | { state: 'half_open'; since: number; trialUntil: number | null };
+export { type CircuitPolicy, type CircuitState, DEFAULT_CIRCUIT } from './circuit-state.ts';
 
-export interface CircuitPolicy {
-  /** Consecutive connection-level failures that open the circuit. */
-  threshold: number;
-  /** First probe delay; doubles per failed probe up to maxProbeMs. */
-  firstProbeMs: number;
-  maxProbeMs: number;
-  /** How long one trial job may take before another may try. */
-  trialMs: number;
-  /** A probe in flight holds off other probes this long (longer than the probe's own timeout). */
-  probeReserveMs: number;
-}
-
-export const DEFAULT_CIRCUIT: CircuitPolicy = { threshold: 3, firstProbeMs: 2_000, maxProbeMs: 60_000, trialMs: 60_000, probeReserveMs: 15_000 };
-
-/** Failures that say "Plex is not there", as opposed to "Plex said no". */
-const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set(['network', 'timeout', 'plex_starting', 'http_5xx', 'circuit_open']);
+/** Plex failures that say "Plex is not there", as opposed to "Plex said no". */
+const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set(['network', 'timeout', 'plex_starting', 'http_5xx']);
 
 const KEY = 'circuit';
-const CLOSED: CircuitState = { state: 'closed', failures: 0 };
 
 export function readCircuit(db: Db): CircuitState {
-  const raw = getKv(db, KEY);
-  if (!raw) return CLOSED;
-  try {
-    return JSON.parse(raw) as CircuitState;
-  } catch {
-    return CLOSED;
-  }
+  return parseCircuitState(getKv(db, KEY)).state;
 }
+
+/** The event a job's failure feeds the circuit: only Plex's own answers count. */
+export function eventForFailure(err: unknown): CircuitEvent {
+  if (errorOrigin(err) !== 'plex' || errorCode(err) === 'cancelled') return { type: 'no_plex_outcome' };
+  return OUTAGE_CODES.has(errorCode(err)) ? { type: 'plex_down' } : { type: 'plex_ok' };
+}
+
+/** A monotonic clock: probe durations must not depend on the wall clock. */
+const monotonic = () => performance.now();
 
 export class PlexCircuit implements Gate {
   readonly #db: Db;
   readonly #probe: () => Promise<void>;
   readonly #policy: CircuitPolicy;
   readonly #log: Logger;
+  readonly #elapsed: () => number;
 
-  constructor(db: Db, probe: () => Promise<void>, log: Logger, policy: CircuitPolicy = DEFAULT_CIRCUIT) {
+  constructor(db: Db, probe: () => Promise<void>, log: Logger, policy: CircuitPolicy = DEFAULT_CIRCUIT, elapsed: () => number = monotonic) {
     this.#db = db;
     this.#probe = probe;
     this.#log = log;
     this.#policy = policy;
+    this.#elapsed = elapsed;
   }
 
-  #write(state: CircuitState): void {
-    setKv(this.#db, KEY, JSON.stringify(state));
+  #read(): CircuitState {
+    const { state, valid } = parseCircuitState(getKv(this.#db, KEY));
+    if (!valid) this.#log.warn('the stored circuit state is unreadable: treating Plex as reachable');
+    return state;
+  }
+
+  /** Applies one event in a transaction, so every process sees each change whole. */
+  #apply(event: CircuitEvent, now: number): { before: CircuitState; after: CircuitState } {
+    return transaction(this.#db, () => {
+      const before = this.#read();
+      const after = transition(rebase(before, now, this.#policy), event, now, this.#policy);
+      if (JSON.stringify(after) !== JSON.stringify(before)) setKv(this.#db, KEY, JSON.stringify(after));
+      return { before, after };
+    });
   }
 
   async blockedUntil(now: number): Promise<number | undefined> {
     // The common case costs one read and no write lock.
-    if (readCircuit(this.#db).state === 'closed') return undefined;
+    if (this.#read().state === 'closed') return undefined;
     // Decide and write in one transaction: the drain loop's lanes (and any
     // other process) ask at once, and only one may probe or run the trial job.
-    const turn = transaction(this.#db, () => this.#takeTurn(now));
-    if (turn.kind !== 'probe') return turn.kind === 'blocked' ? turn.until : undefined;
-    const c = turn.circuit;
+    const step = transaction(this.#db, () => {
+      const before = this.#read();
+      const state = rebase(before, now, this.#policy);
+      const next = nextStep(state, now);
+      let after = state;
+      if (next.kind === 'probe') after = transition(state, { type: 'probe_started' }, now, this.#policy);
+      else if (next.kind === 'go' && state.state === 'half_open') after = transition(state, { type: 'trial_started' }, now, this.#policy);
+      if (JSON.stringify(after) !== JSON.stringify(before)) setKv(this.#db, KEY, JSON.stringify(after));
+      return next;
+    });
+    if (step.kind !== 'probe') return step.kind === 'blocked' ? step.until : undefined;
+    const started = this.#elapsed();
     try {
       await this.#probe();
     } catch {
-      const probes = c.probes + 1;
-      const delay = Math.min(this.#policy.maxProbeMs, this.#policy.firstProbeMs * 2 ** probes);
-      this.#write({ ...c, probes, probeAt: now + delay });
-      return now + delay;
+      // The next wait counts from when this probe gave up, not from when it started.
+      const ended = now + Math.max(0, this.#elapsed() - started);
+      const { after } = this.#apply({ type: 'probe_failed' }, ended);
+      return after.state === 'open' ? after.probeAt : ended;
     }
     this.#log.info('Plex answers again: letting one job through');
-    this.#write({ state: 'half_open', since: now, trialUntil: now + this.#policy.trialMs });
+    // This caller runs the trial job; the others wait for its outcome.
+    this.#apply({ type: 'probe_ok' }, now + Math.max(0, this.#elapsed() - started));
     return undefined;
   }
 
-  #takeTurn(now: number): { kind: 'go' } | { kind: 'blocked'; until: number } | { kind: 'probe'; circuit: Extract<CircuitState, { state: 'open' }> } {
-    const c = readCircuit(this.#db);
-    if (c.state === 'closed') return { kind: 'go' };
-    if (c.state === 'half_open') {
-      if (c.trialUntil !== null && now < c.trialUntil) return { kind: 'blocked', until: c.trialUntil };
-      this.#write({ ...c, trialUntil: now + this.#policy.trialMs });
-      return { kind: 'go' };
-    }
-    if (now < c.probeAt) return { kind: 'blocked', until: c.probeAt };
-    // Reserve the probe; if this process dies mid-probe the reservation lapses.
-    this.#write({ ...c, probeAt: now + this.#policy.probeReserveMs });
-    return { kind: 'probe', circuit: c };
-  }
-
-  onSuccess(): void {
-    const c = readCircuit(this.#db);
-    if (c.state === 'closed' && c.failures === 0) return;
-    if (c.state !== 'closed') this.#log.info('Plex circuit closed: draining the queue');
-    this.#write(CLOSED);
+  onSuccess(now: number = Date.now()): void {
+    const { before } = this.#apply({ type: 'plex_ok' }, now);
+    if (before.state !== 'closed') this.#log.info('Plex circuit closed: draining the queue');
   }
 
   onFailure(err: unknown, now: number): boolean {
-    if (!OUTAGE_CODES.has(errorCode(err))) {
-      // Plex answered (with a refusal): it is reachable.
-      this.onSuccess();
-      return false;
+    const event = eventForFailure(err);
+    const { before, after } = this.#apply(event, now);
+    if (event.type === 'plex_ok' && before.state !== 'closed') this.#log.info('Plex circuit closed: draining the queue');
+    if (before.state === 'closed' && after.state === 'open') {
+      this.#log.warn(`Plex unreachable (${this.#policy.threshold} failures in a row): pausing the queue and probing`);
     }
-    const c = readCircuit(this.#db);
-    if (c.state === 'closed') {
-      const failures = c.failures + 1;
-      if (failures < this.#policy.threshold) {
-        // An isolated failure counts against the job; only an outage is on the house.
-        this.#write({ state: 'closed', failures });
-        return false;
-      }
-      this.#log.warn(`Plex unreachable (${failures} failures in a row): pausing the queue and probing`);
-      this.#write({ state: 'open', since: now, probeAt: now + this.#policy.firstProbeMs, probes: 0 });
-      return true;
-    }
-    if (c.state === 'half_open') {
-      this.#write({ state: 'open', since: c.since, probeAt: now + this.#policy.firstProbeMs, probes: 1 });
-    }
-    return true;
+    // Failures while open (jobs already in flight) or that opened it belong to the outage.
+    return event.type === 'plex_down' && after.state === 'open';
   }
 }

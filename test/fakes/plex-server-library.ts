@@ -30,6 +30,11 @@ export interface FakeItem {
   scalars: Record<Scalar, string>;
   year: number | null;
   userRating: number | null;
+  /** The token's account's play state (Plex keeps these per account). Epoch seconds / ms. */
+  lastRatedAt: number | null;
+  viewOffset: number | null;
+  viewCount: number;
+  lastViewedAt: number | null;
   thumb: string | null;
   addedAt: number;
   updatedAt: number;
@@ -79,6 +84,10 @@ export function createItem(spec: NewItem, ratingKey: string, defaultSection: str
     scalars,
     year: yearOf(scalars.originallyAvailableAt),
     userRating: spec.userRating ?? null,
+    lastRatedAt: null,
+    viewOffset: null,
+    viewCount: 0,
+    lastViewedAt: null,
     thumb: null,
     addedAt: past,
     updatedAt: past,
@@ -124,7 +133,13 @@ function decodeLenient(text: string): string {
  * silently (plex-api.md: "a 200 proves nothing"). Returns the collection
  * names the edit used, which Plex creates on the fly.
  */
-export function applyEdit(item: FakeItem, params: [string, string][], actorThumbs?: Map<string, string>): string[] {
+export function applyEdit(
+  item: FakeItem,
+  params: [string, string][],
+  options: { foldCase?: boolean; actorThumbs?: Map<string, string> } = {},
+): string[] {
+  const same = (a: string, b: string) => a === b || (options.foldCase === true && a.toLowerCase() === b.toLowerCase());
+  const actorThumbs = options.actorThumbs;
   const adds = new Map<string, string[]>();
   // `actor[i].tag.thumb` sets the photo of the actor named by `actor[i].tag.tag`
   // in the same request (python-plexapi issue #462, where the plexapi
@@ -174,11 +189,11 @@ export function applyEdit(item: FakeItem, params: [string, string][], actorThumb
   // "Adding does not remove existing tags in practice").
   for (const [wire, names] of adds) {
     const list = item.tags[wire] ?? [];
-    for (const name of names) if (!list.includes(name)) list.push(name);
+    for (const name of names) if (!list.some((have) => same(have, name))) list.push(name);
     item.tags[wire] = list;
   }
   for (const [wire, names] of removes) {
-    item.tags[wire] = (item.tags[wire] ?? []).filter((n) => !names.includes(n));
+    item.tags[wire] = (item.tags[wire] ?? []).filter((n) => !names.some((name) => same(n, name)));
   }
   for (const [index, url] of thumbAt) {
     const name = actorAt.get(index);
@@ -223,6 +238,11 @@ export function renderItem(item: FakeItem, section: FakeSection | undefined, ful
   for (const s of SCALARS) if (item.scalars[s] !== '') out[s] = item.scalars[s];
   if (item.year !== null) out['year'] = item.year;
   if (item.userRating !== null) out['userRating'] = item.userRating;
+  // Listings carry the account's play state too (python-plexapi video.py reads it from either).
+  if (item.lastRatedAt !== null) out['lastRatedAt'] = item.lastRatedAt;
+  if (item.viewOffset !== null) out['viewOffset'] = item.viewOffset;
+  if (item.viewCount > 0) out['viewCount'] = item.viewCount;
+  if (item.lastViewedAt !== null) out['lastViewedAt'] = item.lastViewedAt;
   if (item.thumb !== null) out['thumb'] = item.thumb;
   out['addedAt'] = item.addedAt;
   out['updatedAt'] = item.updatedAt;

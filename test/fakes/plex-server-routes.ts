@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ensureCollection, type FakeCollection, type FakeState } from './plex-server.ts';
 import { type FakeItem, applyEdit, renderItem, renderSection } from './plex-server-library.ts';
+import { listAccounts, listHistory } from './plex-server-history.ts';
 
 export interface RouteResult {
   status: number;
@@ -32,6 +33,8 @@ export function route(
     return { status: 200, json: { MediaContainer: { size: dirs.length, allowSync: false, title1: 'Plex Library', Directory: dirs } } };
   }
   if (path === '/:/rate' && method === 'PUT') return rate(state, param('key'), param('identifier'), param('rating'));
+  if (path === '/status/sessions/history/all' && get) return { status: 200, json: listHistory(state.history, query, headers) };
+  if (path === '/accounts' && get) return { status: 200, json: listAccounts(state.history) };
 
   const sectionCollections = /^\/library\/sections\/([^/]+)\/collections$/.exec(path);
   if (sectionCollections && get) {
@@ -67,6 +70,10 @@ export function route(
     }
     const item = state.items.get(poster[1]!);
     if (!item) return NOT_FOUND;
+    if (state.faults.ignorePosters > 0) {
+      state.faults.ignorePosters--;
+      return EMPTY_OK;
+    }
     const list = state.posters.get(item.ratingKey) ?? [];
     list.push({ bytes: new Uint8Array(body), contentType: String(headers['content-type'] ?? '') });
     state.posters.set(item.ratingKey, list);
@@ -110,7 +117,7 @@ function sectionOf(state: FakeState, item: FakeItem) {
 }
 
 function edit(state: FakeState, item: FakeItem, query: [string, string][]): void {
-  const collections = applyEdit(item, query, state.actorThumbs);
+  const collections = applyEdit(item, query, { foldCase: state.options.foldTagCase, actorThumbs: state.actorThumbs });
   // `collection[0].tag.tag=Name` creates the collection if missing (plex-api.md).
   for (const name of collections) ensureCollection(state, item.sectionId, name);
 }
@@ -241,5 +248,6 @@ function rate(state: FakeState, key: string | undefined, identifier: string | un
   if (!item) return NOT_FOUND;
   item.userRating = value === -1 ? null : value;
   item.updatedAt = Math.floor(Date.now() / 1000);
+  item.lastRatedAt = item.updatedAt;
   return EMPTY_OK;
 }

@@ -6,8 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeItem, type FakeSection, type NewItem, createItem, decodeQuery } from './plex-server-library.ts';
 import { route } from './plex-server-routes.ts';
+import { type FakeAccount, type FakePlay, type HistoryState, newHistoryState } from './plex-server-history.ts';
 
 export type { FakeItem, FakeSection, NewItem } from './plex-server-library.ts';
+export type { FakeAccount, FakePlay } from './plex-server-history.ts';
 
 export interface FakePlexOptions {
   token?: string;
@@ -18,6 +20,18 @@ export interface FakePlexOptions {
   metadataEditRoute?: boolean;
   /** The clock behind appearAfter({ ms }) and request times (ms since the epoch); tests that are about time set it. */
   now?: () => number;
+  /**
+   * true: tag names that differ only in case are one tag, as in a Plex that
+   * matches tag names case-insensitively (the assumption behind editSteps'
+   * two-step rename in src/sync/diff.ts; not verified against a live PMS).
+   */
+  foldTagCase?: boolean;
+  /**
+   * Longest request target accepted; longer ones get 414, as from nginx
+   * (large_client_header_buffers: 8 KiB by default) in front of Plex. PMS's
+   * own limit is not documented. Default: no cap.
+   */
+  maxRequestTarget?: number;
 }
 
 export interface LoggedRequest {
@@ -71,6 +85,8 @@ export interface FakeState {
   actorThumbs: Map<string, string>;
   posters: Map<string, Poster[]>;
   scans: { sectionId: string; path: string | null }[];
+  history: HistoryState;
+  faults: { ignorePosters: number };
 }
 
 export interface FakePlex {
@@ -100,6 +116,13 @@ export interface FakePlex {
   /** The next `count` responses with a body are cut off halfway (socket destroyed). */
   cutBody(count: number): void;
   setHang(on: boolean): void;
+  /** A play in the history; by default the owner's (account 1), now. Returns the historyKey id. */
+  addPlay(play: { ratingKey: string; accountId?: number; viewedAt?: number; deviceId?: number }): number;
+  plays(): FakePlay[];
+  /** The server's local accounts (GET /accounts); the owner, id 1, by default. */
+  setAccounts(accounts: FakeAccount[]): void;
+  /** The next `count` poster uploads answer 200 but change nothing (a 200 proves nothing). */
+  ignorePosters(count: number): void;
   close(): Promise<void>;
 }
 
@@ -116,7 +139,10 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
       now: options.now ?? Date.now,
+      foldTagCase: options.foldTagCase ?? false,
+      maxRequestTarget: options.maxRequestTarget ?? Number.POSITIVE_INFINITY,
     },
+    faults: { ignorePosters: 0 },
     items: new Map(),
     pending: [],
     collections: new Map(),
@@ -124,6 +150,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     actorThumbs: new Map(),
     posters: new Map(),
     scans: [],
+    history: newHistoryState(),
   };
   const requests: LoggedRequest[] = [];
   const faults = { maintenance: false, rateLimit: 0, retryAfter: 0, failCount: 0, failStatus: 500, latency: 0, jitter: 0, cut: 0, hang: false };
@@ -144,6 +171,10 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       }
       requests.push({ method: req.method ?? 'GET', path: target.pathname, query: decodeQuery(target.search), rawUrl: req.url ?? '', headers, at: state.options.now() });
       if (faults.hang) return; // never answer; close() destroys the socket
+      if ((req.url ?? '').length > state.options.maxRequestTarget) {
+        send(res, htmlReply(414), faults);
+        return;
+      }
       setTimeout(() => answer(req, res, target, body), faults.latency + Math.random() * faults.jitter);
     });
   });
@@ -246,6 +277,33 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     setHang(on) {
       faults.hang = on;
     },
+    addPlay(play) {
+      const item = state.items.get(play.ratingKey);
+      const viewedAt = play.viewedAt ?? Math.floor(Date.now() / 1000);
+      const historyId = state.history.nextHistoryId++;
+      state.history.plays.push({
+        historyId,
+        ratingKey: play.ratingKey,
+        sectionId: item?.sectionId ?? state.options.sections[0]?.id ?? '1',
+        accountId: play.accountId ?? 1,
+        deviceId: play.deviceId ?? 1,
+        viewedAt,
+        title: item?.scalars.title ?? '',
+      });
+      // The item's own counters are the token's account's (the owner's).
+      if (item && (play.accountId ?? 1) === 1) {
+        item.viewCount++;
+        item.lastViewedAt = Math.max(item.lastViewedAt ?? 0, viewedAt);
+      }
+      return historyId;
+    },
+    plays: () => [...state.history.plays],
+    setAccounts(accounts) {
+      state.history.accounts = [...accounts];
+    },
+    ignorePosters(count) {
+      state.faults.ignorePosters = count;
+    },
     async close() {
       faults.hang = false;
       if (!server.listening) return;
@@ -294,6 +352,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  414: 'Request-URI Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',

@@ -20,7 +20,14 @@ export interface FakeSceneInput {
   files?: { path: string; size: number }[];
 }
 
-export type FakeScene = Required<FakeSceneInput> & { createdAt: Date; updatedAt: Date };
+export type FakeScene = Required<FakeSceneInput> & {
+  createdAt: Date;
+  updatedAt: Date;
+  /** Play state (Stash's scenes_view_dates and resume columns). */
+  playHistory: Date[];
+  resumeTime: number | null;
+  playDuration: number;
+};
 export type RelatedKind = 'performer' | 'studio' | 'tag' | 'group';
 
 /** Stash's Time scalar: RFC3339 in the server's local zone, whole seconds (Go's time.RFC3339). */
@@ -63,6 +70,22 @@ function compare(have: number, criterion: Criterion, name: string, parse: (v: un
       return have === value;
     default:
       throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.${name}`);
+  }
+}
+
+/**
+ * Stash's `path` criterion: SQL LIKE over each file's full path, so INCLUDES
+ * is a substring test and, like SQLite's LIKE, ignores ASCII case.
+ */
+function matchesPath(paths: string[], criterion: Criterion): boolean {
+  const value = String(criterion.value ?? '').toLowerCase();
+  switch (criterion.modifier) {
+    case 'INCLUDES':
+      return paths.some((p) => p.toLowerCase().includes(value));
+    case 'EQUALS':
+      return paths.some((p) => p.toLowerCase() === value);
+    default:
+      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.path`);
   }
 }
 
@@ -123,6 +146,9 @@ export class FakeStore {
       files: input.files ?? [],
       createdAt: now,
       updatedAt: now,
+      playHistory: [],
+      resumeTime: null,
+      playDuration: 0,
     });
     return id;
   }
@@ -132,6 +158,24 @@ export class FakeStore {
     if (!scene) throw new Error(`no scene ${id}`);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     this.scenes.set(id, { ...scene, ...defined, updatedAt: this.#now() });
+  }
+
+  /**
+   * sceneAddPlay: one play per time, now when none is given. Stash's
+   * Timestamp input is RFC3339 (or a relative "<4h", not needed here).
+   * Plays live in their own table: the scene's updated_at stays.
+   */
+  addPlays(id: string, times: string[] | null | undefined): { count: number; history: string[] } {
+    const scene = this.scenes.get(id);
+    if (!scene) throw new Error(`scene with id ${id} not found`);
+    const dates = (times ?? [null]).map((t) => {
+      if (t === null) return this.#now();
+      const ms = Date.parse(t);
+      if (Number.isNaN(ms)) throw new Error(`invalid timestamp ${JSON.stringify(t)}`);
+      return new Date(Math.floor(ms / 1000) * 1000);
+    });
+    scene.playHistory.push(...dates);
+    return { count: scene.playHistory.length, history: scene.playHistory.map(stashTime) };
   }
 
   #matches(scene: FakeScene, filter: Record<string, Criterion | null>): boolean {
@@ -151,6 +195,8 @@ export class FakeStore {
             return compare(seconds(scene.updatedAt), criterion, name, timestampSeconds);
           case 'id':
             return compare(Number(scene.id), criterion, name, Number);
+          case 'path':
+            return matchesPath(scene.files.map((f) => f.path), criterion);
           default:
             throw new Error(`fake Stash does not implement scene_filter.${name}`);
         }

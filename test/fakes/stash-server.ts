@@ -64,10 +64,14 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const schema = loadStashSchema();
   const store = new FakeStore(options.now ?? (() => new Date()));
   const requests: FakeRequest[] = [];
+  const hookEvents: { type: string; id: string; input: Record<string, unknown>; inputFields: string[] }[] = [];
   let session = options.session === false ? undefined : (options.session ?? randomBytes(24).toString('hex'));
+  const settingsWrites: { pluginId: string; input: Record<string, unknown> }[] = [];
   let down: DownMode = false;
   let latencyMs = 0;
   let baseUrl = '';
+  /** Resolver errors to answer instead of running queries (see failQueries). */
+  const failing = { count: 0, message: '', operation: '' };
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
   const studioView = (id: string) => {
@@ -101,6 +105,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     })),
     stash_ids: scene.stashIds.map((id) => ({ endpoint: 'https://stashdb.org/graphql', stash_id: id, updated_at: stashTime(scene.updatedAt) })),
     files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size })),
+    play_count: scene.playHistory.length,
+    play_history: scene.playHistory.map(stashTime),
+    last_played_at: scene.playHistory.length > 0 ? stashTime(new Date(Math.max(...scene.playHistory.map((d) => d.getTime())))) : null,
+    resume_time: scene.resumeTime,
+    play_duration: scene.playDuration,
     // Stash always answers a screenshot URL (with a cache-busting t=), built from its own address.
     paths: { screenshot: `${baseUrl}/scene/${scene.id}/screenshot?t=${Math.floor(scene.updatedAt.getTime() / 1000)}` },
   });
@@ -116,6 +125,36 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       const { count, scenes } = store.findScenes(args);
       return { count, duration: 0, filesize: 0, scenes: scenes.map(sceneView) };
     },
+    // Stash's ConfigurePlugin sets the plugin's whole map to the input and answers it.
+    configurePlugin: ({ plugin_id, input }: { plugin_id: string; input: Record<string, unknown> }) => {
+      store.settings[plugin_id] = { ...input };
+      settingsWrites.push({ pluginId: plugin_id, input: { ...input } });
+      return input;
+    },
+    // sceneAddPlay and sceneSaveActivity run no post hooks in Stash
+    // (resolver_mutation_scene.go; plex-findings.md A7).
+    sceneAddPlay: ({ id, times }: { id: string; times?: string[] | null }) => store.addPlays(id, times),
+    sceneSaveActivity: ({ id, resume_time, playDuration }: { id: string; resume_time?: number | null; playDuration?: number | null }) => {
+      const scene = store.scenes.get(id);
+      if (!scene) throw new Error(`scene with id ${id} not found`);
+      if (resume_time !== undefined && resume_time !== null) scene.resumeTime = resume_time;
+      if (playDuration !== undefined && playDuration !== null) scene.playDuration += playDuration;
+      return true;
+    },
+    // sceneUpdate does run Scene.Update.Post: the hook Stash would start is
+    // recorded in hookEvents for a test to run through the plugin.
+    sceneUpdate: ({ input }: { input: Record<string, unknown> }) => {
+      const id = String(input['id']);
+      if (!store.scenes.has(id)) throw new Error(`scene with id ${id} not found`);
+      const patch: Omit<FakeSceneInput, 'id'> = {};
+      for (const key of ['title', 'details', 'director', 'date', 'code'] as const) if (key in input) patch[key] = input[key] as string | null;
+      if ('rating100' in input) patch.rating100 = input['rating100'] as number | null;
+      const unknown = Object.keys(input).filter((k) => k !== 'id' && !(k in patch));
+      if (unknown.length > 0) throw new Error(`fake Stash does not implement sceneUpdate of ${unknown.join(', ')}`);
+      store.updateScene(id, patch);
+      hookEvents.push({ type: 'Scene.Update.Post', id, input: { ...input }, inputFields: Object.keys(input) });
+      return sceneView(store.scenes.get(id)!);
+    },
     configuration: () => ({
       // Stash leaves out plugins that have no settings stored.
       plugins: ({ include }: { include?: string[] | null }) =>
@@ -126,7 +165,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const authorised = (req: IncomingMessage): boolean => {
     if (session === undefined && options.apiKey === undefined) return true;
     const apiKey = req.headers['apikey'];
-    if (options.apiKey !== undefined && apiKey === options.apiKey) return true;
+    // Stash checks an ApiKey header before any session: a wrong key is refused
+    // even next to a good cookie (pkg/session/session.go, Authenticate).
+    if (typeof apiKey === 'string' && apiKey !== '') return apiKey === options.apiKey;
     return session !== undefined && cookieValue(req.headers.cookie, COOKIE_NAME) === session;
   };
 
@@ -192,6 +233,13 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       return;
     }
     refreshCookie(res);
+    const operation = requests.at(-1)?.operationName ?? '';
+    if (req.method === 'POST' && path === '/graphql' && failing.count > 0 && (failing.operation === '' || failing.operation === operation)) {
+      failing.count--;
+      // gqlgen answers a resolver's error with 200, the message and a null field.
+      sendJson(res, 200, { errors: [{ message: failing.message, path: ['findScene'] }], data: null });
+      return;
+    }
     if (req.method === 'POST' && path === '/graphql') {
       const answer = graphqlAnswer(body);
       sendJson(res, answer.status, answer.body);
@@ -223,6 +271,14 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     url: baseUrl,
     port,
     requests,
+    /** Hooks Stash would have run for mutations received (each plugin's Scene.Update.Post). */
+    hookEvents,
+    /** A scene's play state as Stash would answer it. */
+    plays: (id: string) => {
+      const scene = store.scenes.get(id);
+      if (!scene) throw new Error(`no scene ${id}`);
+      return { history: scene.playHistory.map((d) => Math.floor(d.getTime() / 1000)), resumeTime: scene.resumeTime, rating100: scene.rating100 };
+    },
     /** The session value Stash currently accepts (changes with rotateSession). */
     get session(): string | undefined {
       return session;
@@ -242,6 +298,10 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     renameStudio: (id: string, name: string) => store.rename('studio', id, name),
     renameTag: (id: string, name: string) => store.rename('tag', id, name),
     renameGroup: (id: string, name: string) => store.rename('group', id, name),
+    /** Every configurePlugin call, oldest first. */
+    settingsWrites,
+    /** The plugin's stored settings as Stash holds them now. */
+    settings: (pluginId = 'PlexSync') => ({ ...(store.settings[pluginId] ?? {}) }),
     /** The PlexSync plugin's stored settings; null removes them. */
     setSettings: (map: Record<string, unknown> | null, pluginId = 'PlexSync') => {
       if (map) store.settings[pluginId] = { ...map };
@@ -263,6 +323,14 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     },
     setLatency: (ms: number) => {
       latencyMs = ms;
+    },
+    /**
+     * The next `count` GraphQL requests (of `operation` only, if given) fail
+     * inside a 200 answer with `message`, as Stash's resolvers do while its
+     * database is closed for a restart or backup ("sql: database is closed").
+     */
+    failQueries: (count: number, message: string, operation = '') => {
+      Object.assign(failing, { count, message, operation });
     },
     /** What Stash writes to a raw plugin's stdin as `server_connection`. */
     serverConnection: () => ({

@@ -11,6 +11,7 @@ import { claim, enqueue, fail } from '../../src/queue/operations.ts';
 import { putRecord } from '../../src/sync/records.ts';
 import { nowhereConnection, runPlugin, taskInput } from '../helpers/plugin.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { startWorld } from '../helpers/world.ts';
 
 const SYNCED_AT = Date.parse('2026-01-02T03:04:05.000Z');
 
@@ -128,4 +129,58 @@ test('sync_scene queues the scene and the status then says pending', async (t) =
   assert.equal(out.sceneId, '3');
   const after = (await status(dataDir, '3')).result.output as Record<string, unknown>;
   assert.ok(['pending', 'in_progress'].includes(String(after.state)), `state ${String(after.state)}`);
+});
+
+test('a dead letter and a failed scene carry the next step for their error', async (t) => {
+  const dataDir = tempDir(t);
+  await seed(dataDir);
+  const db = await openDatabase(dataDir);
+  try {
+    db.prepare(`UPDATE jobs SET error_code = 'not_scanned', last_error = 'Plex has no item for /plex/media/x.mp4 yet' WHERE job_key = 'scene:3'`).run();
+  } finally {
+    db.close();
+  }
+  const failed = (await status(dataDir, '3')).result.output as Record<string, unknown>;
+  assert.equal(failed.reason, 'Plex has no item for /plex/media/x.mp4 yet');
+  assert.match(String(failed.nextStep), /^Check Path mapping and Plex libraries, or run Detect path mapping/);
+  const list = await runPlugin(taskInput(nowhereConnection(), 'dlq_list'), { env: { PLEXSYNC_DATA_DIR: dataDir } });
+  const letters = (list.result.output as { deadLetters: Record<string, unknown>[] }).deadLetters;
+  assert.equal(letters.length, 1);
+  assert.equal(letters[0]!.nextStep, failed.nextStep);
+});
+
+test('scene_compare tells how a scene matched and what a sync would change, field by field', async (t) => {
+  const world = await startWorld(t, { settings: { pathMap: '/data=>/media' } });
+  world.stash.addScene({ id: '7', title: 'Beach Day', date: '2024-05-06', files: [{ path: '/data/videos/beach.mp4', size: 4242 }] });
+  world.plex.addItem({ ratingKey: '701', title: 'beach', file: '/media/videos/beach.mp4', size: 4242 });
+  world.stash.addScene({ id: '8', title: 'Moved', files: [{ path: '/data/old/moved.mp4', size: 99 }] });
+  world.plex.addItem({ ratingKey: '801', title: 'moved', file: '/media/new/moved.mp4', size: 99 });
+  world.stash.addScene({ id: '9', title: 'Nowhere', files: [{ path: '/data/videos/nowhere.mp4', size: 5 }] });
+
+  const exact = await world.task('scene_compare', { sceneId: '7' });
+  assert.equal(exact.code, 0, exact.stderr);
+  const out = exact.result.output as { match: Record<string, unknown>; status: string; changes: { field: string; label: string; from: unknown; to: unknown }[] };
+  assert.deepEqual(out.match, { kind: 'matched', via: 'path', library: 'Videos', sectionId: '1', plexFile: '/media/videos/beach.mp4', stashFile: '/data/videos/beach.mp4', ratingKey: '701' });
+  assert.equal(out.status, 'never_synced');
+  const title = out.changes.find((c) => c.field === 'title');
+  assert.deepEqual(title && { label: title.label, from: title.from, to: title.to }, { label: 'Title', from: 'beach', to: 'Beach Day' });
+  assert.ok(out.changes.some((c) => c.field === 'originallyAvailableAt' && c.label === 'Date' && c.to === '2024-05-06'));
+  assert.equal(world.plex.requestCount({ method: 'PUT' }), 0, 'a comparison writes nothing');
+
+  const byName = (await world.task('scene_compare', { sceneId: '8' })).result.output as { match: Record<string, unknown> };
+  assert.equal(byName.match.via, 'basename+size');
+  assert.equal(byName.match.plexFile, '/media/new/moved.mp4');
+
+  const none = (await world.task('scene_compare', { sceneId: '9' })).result.output as { match: Record<string, unknown> };
+  assert.equal(none.match.kind, 'unmatched');
+  assert.equal(none.match.nextStep, 'Plex has no item at /media/videos/nowhere.mp4: check Path mapping and Plex libraries, or run Detect path mapping; if the path is right, let Plex scan that folder.');
+});
+
+test('scene_compare with Plex down fails with what to do', async (t) => {
+  const world = await startWorld(t);
+  world.stash.addScene({ id: '7', title: 'Beach Day', files: [{ path: '/data/videos/beach.mp4', size: 4242 }] });
+  await world.plex.setDown(true);
+  const run = await world.task('scene_compare', { sceneId: '7' });
+  assert.notEqual(run.code, 0);
+  assert.match(run.result.error ?? '', /PlexSync retries by itself\. Otherwise start Plex, or correct Plex URL/);
 });
