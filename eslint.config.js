@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    // The background worker runs in V8's lite mode, which has no WebAssembly,
+    // and fetch's HTTP parser is WebAssembly; node:http also costs less memory.
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-globals': ['error', { name: 'fetch', message: 'Use exchange() from src/net/http.ts: fetch fails in the lite-mode worker.' }] },
+  },
+  {
     files: ['ui/**/*.js', 'test/ui/fixtures/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },

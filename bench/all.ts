@@ -6,5 +6,6 @@ import { libraryIndex } from './library-index.ts';
 import { playsImport } from './plays-import.ts';
 import { reconcile } from './reconcile.ts';
 import { syncThroughput } from './sync-throughput.ts';
+import { workerMemory } from './worker-memory.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile, playsImport];
+export const BENCHMARKS: readonly Benchmark[] = [hookLatency, bulkEdit, syncThroughput, libraryIndex, reconcile, playsImport, workerMemory];

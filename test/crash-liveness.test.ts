@@ -8,12 +8,15 @@ import { startWorld } from './helpers/world.ts';
 import { addLibrary, cmdline, jobs, leaseRow, unsynced, waitFor, withDb } from './fault-support.ts';
 
 const SCENES = 100;
-const RECOVERY_LIMIT_MS = 30_000;
+/** Liveness: the old worker lease (30 s) and job lease (5 min) must not be waited out. */
+const TAKEOVER_LIMIT_MS = 20_000;
+const DRAIN_LIMIT_MS = 120_000;
 
-test(`after a SIGKILL mid-drain and one hook, all ${SCENES} scenes reach Plex within 30 s (production leases)`, async (t) => {
+test(`after a SIGKILL mid-drain and one hook, a new worker takes the dead one's jobs over at once and all ${SCENES} scenes reach Plex (production leases)`, async (t) => {
   const w = await startWorld(t);
   const pairs = addLibrary(w, SCENES);
-  w.plex.setLatency(20);
+  // A little latency keeps the drain going for a while, so the kill lands mid-drain.
+  w.plex.setLatency(5);
   const ids = [...pairs.keys()];
   await withDb(w.dataDir, (db) => enqueueMany(db, ids.map((id) => ({ kind: 'scene' as const, entityId: id }))));
   assert.equal((await w.hook('Scene.Update.Post', ids[0]!)).code, 0);
@@ -29,7 +32,17 @@ test(`after a SIGKILL mid-drain and one hook, all ${SCENES} scenes reach Plex wi
   const stranded = (await jobs(w.dataDir)).filter((j) => j.status === 'in_progress').length;
 
   assert.equal((await w.hook('Scene.Update.Post', ids[1]!)).code, 0);
-  await waitFor('every scene in Plex', () => unsynced(w, pairs).length === 0, RECOVERY_LIMIT_MS);
+  // At once: a new worker holds the lease and has taken the dead one's jobs over.
+  await waitFor('a new worker with the dead one\'s jobs taken over', async () => {
+    const row = await leaseRow(w.dataDir);
+    const claimedByDead = await withDb(w.dataDir, (db) =>
+      (db.prepare(`SELECT count(*) AS n FROM jobs WHERE status = 'in_progress' AND owner = ?`).get(lease.owner) as { n: number }).n,
+    );
+    return row && row.owner !== lease.owner && cmdline(row.pid).includes(row.owner) && claimedByDead === 0;
+  }, TAKEOVER_LIMIT_MS);
+  // The drain itself takes as long as the machine needs: 4 to 15 s on a busy
+  // 2-core machine (docs/reliability.md), longer when it is overloaded.
+  await waitFor('every scene in Plex', () => unsynced(w, pairs).length === 0, DRAIN_LIMIT_MS);
   const recoveredMs = Date.now() - killedAt;
   t.diagnostic(`SIGKILL with ${stranded} job(s) claimed -> all ${SCENES} scenes in Plex in ${recoveredMs} ms`);
   const settled = await w.settle(30_000);
@@ -52,5 +65,5 @@ test('a worker killed as soon as it has started does not block the next hooks', 
   await waitFor('the killed worker gone', () => cmdline(lease.pid) === '', 5_000);
   w.plex.setLatency(0);
   for (const id of ids) assert.equal((await w.hook('Scene.Update.Post', id)).code, 0);
-  await waitFor('every scene in Plex', () => unsynced(w, pairs).length === 0, RECOVERY_LIMIT_MS);
+  await waitFor('every scene in Plex', () => unsynced(w, pairs).length === 0, DRAIN_LIMIT_MS);
 });

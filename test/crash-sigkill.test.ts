@@ -33,6 +33,7 @@ test(`${KILLS} SIGKILLs of the worker during a drain of ${SCENES} scenes lose no
     await withDb(w.dataDir, (db) => enqueueMany(db, window.map((id) => ({ kind: 'scene' as const, entityId: id }))));
     // A hook makes sure a worker runs (as a user's next save would).
     assert.equal((await w.hook('Scene.Update.Post', window[0]!)).code, 0);
+    // Started and draining: it has replaced the lease the hook reserved for it with its own.
     const lease = await waitFor('a worker holding the lease', async () => {
       const row = await leaseRow(w.dataDir);
       return row && cmdline(row.pid).includes(row.owner) && row.expires_at <= Date.now() + LEASE_MS ? row : undefined;

@@ -30,12 +30,12 @@ test(`Plex ends on Stash's latest version of every scene (${CASES} random interl
   const scenario = fc.record({
     scenes: fc.integer({ min: 1, max: 4 }),
     // A step saves one scene or several at once (a bulk edit), then waits.
-    saves: fc.array(fc.record({ scenes: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), gapMs: fc.integer({ min: 0, max: 25 }) }), {
+    saves: fc.array(fc.record({ scenes: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), gapMs: fc.integer({ min: 0, max: 15 }) }), {
       minLength: 2,
       maxLength: 20,
     }),
     // Each job's read of Stash and write to Plex take these, in turn.
-    latencies: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 16 }),
+    latencies: fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 16 }),
   });
   await fc.assert(
     fc.asyncProperty(scenario, async ({ scenes, saves, latencies }) => {
@@ -73,7 +73,7 @@ test(`Plex ends on Stash's latest version of every scene (${CASES} random interl
         },
       });
       assert.ok(acquireLease(db, `case-${caseNo}`, process.pid, 60_000));
-      const drained = drain({ db, worker, log: quiet, owner: `case-${caseNo}`, workerLeaseMs: 60_000, concurrency: LANES, idleExitMs: 200, pollMs: 5 });
+      const drained = drain({ db, worker, log: quiet, owner: `case-${caseNo}`, workerLeaseMs: 60_000, concurrency: LANES, idleExitMs: 60, pollMs: 5 });
       for (const save of saves) {
         for (const scene of save.scenes) {
           const id = `${caseNo}-${scene % scenes}`;

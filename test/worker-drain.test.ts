@@ -182,33 +182,48 @@ test('concurrency runs that many lanes at once; 0 still runs one', async (t) => 
   }
 });
 
+// Storage faults (a locked, full or failing disk) never give up: test/worker-drain-faults.test.ts.
 test('a failing round is retried; ten failures in a row give up with the error', async (t) => {
   const db = await freshDb(t);
   const lines: string[] = [];
   const flaky = scripted([
     async () => {
-      throw new Error('database is locked');
+      throw new Error('queue row unreadable');
     },
     async () => {
-      throw new Error('database is locked');
+      throw new Error('queue row unreadable');
     },
     { kind: 'done', job },
   ]);
   const stats = await drain({ ...options(db, flaky), log: createLogger((line) => lines.push(line)) });
   assert.deepEqual(stats, { done: 1, retried: 0, dead: 0, reason: 'idle' });
   assert.equal(lines.filter((l) => l.includes('drain round failed')).length, 2);
-  assert.ok(lines.some((l) => l.includes('drain round failed (2/10), retrying: database is locked')), lines.join(''));
+  assert.ok(lines.some((l) => l.includes('drain round failed (2/10), retrying: queue row unreadable')), lines.join(''));
 
   assert.ok(acquireLease(db, OWNER, process.pid, LEASE_MS));
   let calls = 0;
   const broken = scripted(
     Array.from({ length: 20 }, () => async () => {
       calls++;
-      throw new Error('disk I/O error');
+      throw new Error('queue row unreadable');
     }),
   );
-  await assert.rejects(drain(options(db, broken, { pollMs: 1 })), /disk I\/O error/);
+  await assert.rejects(drain(options(db, broken, { pollMs: 1 })), /queue row unreadable/);
   assert.equal(calls, 10);
+});
+
+test('a failing disk is waited out, however many rounds it takes, and said so now and then', async (t) => {
+  const db = await freshDb(t);
+  const lines: string[] = [];
+  const full = Array.from({ length: 25 }, () => async (): Promise<StepResult> => {
+    throw new Error('database or disk is full');
+  });
+  const stats = await drain({ ...options(db, scripted([...full, { kind: 'done', job }]), { pollMs: 1 }), log: createLogger((line) => lines.push(line.trimEnd())) });
+  assert.deepEqual(stats, { done: 1, retried: 0, dead: 0, reason: 'idle' });
+  assert.deepEqual(
+    lines.filter((l) => l.includes('waiting')),
+    ["\x01w\x02waiting for the database's disk (round 1): database or disk is full", "\x01w\x02waiting for the database's disk (round 20): database or disk is full"],
+  );
 });
 
 test('onTick runs once per round, before the lanes claim', async (t) => {

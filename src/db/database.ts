@@ -14,8 +14,12 @@ export type Db = DatabaseSync;
 
 export const DB_FILE = 'plexsync.db';
 
-/** How long a statement waits for another connection's write lock before it fails. */
-export const BUSY_TIMEOUT_MS = 10_000;
+/**
+ * How long a statement waits for another connection's write lock before it
+ * fails. Generous: a hook that fails loses the save (Stash does not retry
+ * hooks), and on a busy NAS many hook processes may queue for the lock.
+ */
+export const BUSY_TIMEOUT_MS = 30_000;
 
 let sqlite: typeof import('node:sqlite') | undefined;
 

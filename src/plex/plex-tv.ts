@@ -11,6 +11,8 @@
 // server `provides` "server" and lists its connections (uri, local, relay).
 import { PermanentError, TransientError } from '../errors.ts';
 import { registerSecret } from '../log/redact.ts';
+import { deadline } from '../net/deadline.ts';
+import { exchange, type HttpAnswer } from '../net/http.ts';
 
 export const PLEX_AUTH_APP = 'https://app.plex.tv/auth';
 const PRODUCT = 'PlexSync';
@@ -119,23 +121,26 @@ export class PlexTvClient {
       'X-Plex-Client-Identifier': this.#clientId,
       ...(token ? { 'X-Plex-Token': token } : {}),
     };
-    let response: Response;
+    let response: HttpAnswer;
+    const limit = deadline(TIMEOUT_MS);
     try {
-      response = await fetch(url, { method, headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await exchange(new URL(url), { method, headers, signal: limit.signal });
     } catch (err) {
-      const why = err instanceof Error && err.name === 'TimeoutError' ? 'did not answer in time' : 'is not reachable';
+      const why = limit.expired() ? 'did not answer in time' : 'is not reachable';
       throw new TransientError('network', `plex.tv ${why} (${this.#base}): check this machine's internet connection, or paste a token instead`, {
         cause: err,
         http: { method, url },
       });
+    } finally {
+      limit.dispose();
     }
     const http = { method, url, status: response.status };
     if (response.status === 401) throw new PermanentError('unauthorized', 'plex.tv refused the token', { http });
     if (response.status === 404) throw new PermanentError('not_found', 'plex.tv has no such PIN or route', { http });
     if (response.status >= 500) throw new TransientError('http_5xx', `plex.tv answered ${response.status}: try again in a moment`, { http });
-    if (!response.ok) throw new PermanentError('bad_request', `plex.tv answered ${response.status}`, { http });
+    if (response.status < 200 || response.status >= 300) throw new PermanentError('bad_request', `plex.tv answered ${response.status}`, { http });
     try {
-      return await response.json();
+      return JSON.parse(response.body.toString('utf8')) as unknown;
     } catch (err) {
       throw new TransientError('network', 'plex.tv sent an answer that is not JSON', { cause: err, http });
     }

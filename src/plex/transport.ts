@@ -1,7 +1,6 @@
-// The one place bytes move to and from Plex. Built on node:http/node:https
-// rather than fetch because fetch cannot skip certificate checks without the
-// undici package, and a self-signed certificate is common on home servers;
-// one code path for both keeps the tested path the used path.
+// The one place bytes move to and from Plex, over node:http/node:https
+// (src/net/http.ts): fetch could not skip certificate checks without the
+// undici package, and a self-signed certificate is common on home servers.
 //
 // Failures that never produced a status are classified here: the caller's
 // timeout -> 'timeout', an untrusted certificate -> permanent 'bad_settings',
@@ -11,6 +10,7 @@
 import type http from 'node:http';
 import { type HttpDetails, PermanentError, TransientError } from '../errors.ts';
 import { deadline } from '../net/deadline.ts';
+import { exchange, type HttpAnswer, httpLib } from '../net/http.ts';
 
 export interface RawRequest {
   method: string;
@@ -21,11 +21,7 @@ export interface RawRequest {
   signal?: AbortSignal;
 }
 
-export interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
+export type RawResponse = HttpAnswer;
 
 /**
  * Idle keep-alive sockets are dropped after this long, before a server's own
@@ -37,15 +33,6 @@ const IDLE_SOCKET_MS = 4_000;
 
 /** OpenSSL / Node verification failures: self-signed, unknown issuer, expired, wrong host name. */
 const TLS_TRUST_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
-
-/**
- * node:http and node:https come through getBuiltinModule, not a static import:
- * an ESM import of node:http builds its export facade, which evaluates the lazy
- * getters that load undici (tens of ms). The bundle is one file, so a static
- * import here would cost every hook process that time, though only the worker
- * talks to Plex.
- */
-const httpLib = (secure: boolean) => (secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http'));
 
 /** What a connection failure's code tells a user to check. */
 export const NETWORK_HINTS: Readonly<Record<string, string>> = {
@@ -81,7 +68,7 @@ export class Transport {
   async send(req: RawRequest, details: HttpDetails): Promise<RawResponse> {
     const limit = deadline(req.timeoutMs, req.signal);
     try {
-      return await this.#exchange(req, limit.signal);
+      return await exchange(req.url, { method: req.method, headers: req.headers, body: req.body, agent: this.#agent, signal: limit.signal });
     } catch (cause) {
       if (limit.expired()) {
         throw new TransientError('timeout', `Plex did not answer within ${req.timeoutMs} ms`, { cause, http: details, origin: 'plex' });
@@ -104,32 +91,5 @@ export class Transport {
     } finally {
       limit.dispose();
     }
-  }
-
-  #exchange(req: RawRequest, signal: AbortSignal): Promise<RawResponse> {
-    const lib = httpLib(this.#secure);
-    const headers: Record<string, string | number> = { ...req.headers };
-    if (req.body) headers['Content-Length'] = req.body.byteLength;
-    return new Promise<RawResponse>((resolve, reject) => {
-      const request = lib.request(req.url, { method: req.method, headers, agent: this.#agent, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          // A connection closed before Content-Length bytes arrived still ends
-          // the stream on some Node versions; `complete` tells the truth.
-          if (!res.complete) {
-            reject(Object.assign(new Error('response body cut off'), { code: 'ECUTOFF' }));
-            return;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-        res.on('close', () => {
-          if (!res.complete) reject(Object.assign(new Error('response body cut off'), { code: 'ECUTOFF' }));
-        });
-      });
-      request.on('error', reject);
-      request.end(req.body);
-    });
   }
 }

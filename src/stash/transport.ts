@@ -3,6 +3,7 @@
 import { PermanentError, type PlexSyncError, TransientError } from '../errors.ts';
 import { redact, registerSecret } from '../log/redact.ts';
 import { deadline } from '../net/deadline.ts';
+import { exchange, type HttpAnswer } from '../net/http.ts';
 import type { WireGraphqlResponse } from './types.ts';
 
 export interface StashTransportOptions {
@@ -33,14 +34,10 @@ const TRANSIENT_GRAPHQL_MESSAGES = [
 export const HOW_TO_GIVE_AN_API_KEY =
   "make one in Stash under Settings > Security > API Key, then give it as PLEXSYNC_STASH_API_KEY in PlexSync's environment, or --api-key on the command line";
 
-/** An error's code from node's fetch (undici puts it on `cause`). */
+/** A network error's code (ECONNREFUSED, ENOTFOUND, ...), else its message. */
 function networkCode(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown } })?.cause;
-  return typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.message : String(err);
-}
-
-function isTimeout(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }
 
 export class StashTransport {
@@ -69,7 +66,7 @@ export class StashTransport {
 
   async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const url = `${this.#baseUrl}/graphql`;
-    const { status, body } = await this.#exchange('POST', url, { 'Content-Type': 'application/json', Accept: 'application/json' }, JSON.stringify({ query, variables }), async (res) => res.text());
+    const { status, body } = await this.#exchange('POST', url, { 'Content-Type': 'application/json', Accept: 'application/json' }, JSON.stringify({ query, variables }), (res) => res.body.toString('utf8'));
     const http = { method: 'POST', url, status };
     const statusError = this.#statusError('POST', url, status);
     // 400 and 422 carry GraphQL errors worth reporting; other failures say it all by their status.
@@ -101,9 +98,9 @@ export class StashTransport {
   async fetchImage(imageUrl: string): Promise<FetchedImage> {
     const url = this.#onOurStash(imageUrl);
     const logged = url.split('?')[0] ?? url;
-    const { status, body } = await this.#exchange('GET', url, { Accept: 'image/*' }, undefined, async (res) => ({
-      bytes: new Uint8Array(await res.arrayBuffer()),
-      contentType: res.headers.get('content-type') || 'application/octet-stream',
+    const { status, body } = await this.#exchange('GET', url, { Accept: 'image/*' }, undefined, (res) => ({
+      bytes: new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength),
+      contentType: res.headers['content-type'] || 'application/octet-stream',
     }));
     if (status === 404) throw new PermanentError('not_found', 'Stash has no such image', { http: { method: 'GET', url: logged, status } });
     const statusError = this.#statusError('GET', logged, status);
@@ -133,21 +130,16 @@ export class StashTransport {
   }
 
   /** One request with a deadline covering the body too; network failures become TransientErrors. */
-  async #exchange<B>(method: string, url: string, headers: Record<string, string>, body: string | undefined, read: (res: Response) => Promise<B>): Promise<{ status: number; body: B }> {
+  async #exchange<B>(method: string, url: string, headers: Record<string, string>, body: string | undefined, read: (res: HttpAnswer) => B): Promise<{ status: number; body: B }> {
     const logged = url.split('?')[0] ?? url;
     const limit = deadline(this.#timeoutMs);
     try {
-      const res = await fetch(url, {
-        method,
-        headers: { ...this.#headers(), ...headers },
-        body,
-        redirect: 'manual',
-        signal: limit.signal,
-      });
+      // Redirects are not followed: an answer from elsewhere is reported as such.
+      const res = await exchange(new URL(url), { method, headers: { ...this.#headers(), ...headers }, body, signal: limit.signal });
       this.#pickUpCookie(res);
-      return { status: res.status, body: await read(res) };
+      return { status: res.status, body: read(res) };
     } catch (err) {
-      if (limit.expired() || isTimeout(err)) {
+      if (limit.expired()) {
         throw new TransientError('timeout', `Stash did not answer within ${this.#timeoutMs} ms`, { cause: err, http: { method, url: logged } });
       }
       throw new TransientError('stash_unavailable', `Stash is unreachable at ${this.#baseUrl}: ${redact(networkCode(err))}`, { cause: err, http: { method, url: logged } });
@@ -157,9 +149,9 @@ export class StashTransport {
   }
 
   /** Stash sends a refreshed session cookie now and then; the newest one wins. */
-  #pickUpCookie(res: Response): void {
+  #pickUpCookie(res: HttpAnswer): void {
     if (!this.#cookie) return;
-    for (const line of res.headers.getSetCookie()) {
+    for (const line of res.headers['set-cookie'] ?? []) {
       const [pair = '', ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       if (eq < 0 || pair.slice(0, eq).trim() !== this.#cookie.name) continue;

@@ -93,12 +93,15 @@ function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Sett
   };
 }
 
+/** How long one read of the settings stands for "the settings now". */
+const SETTINGS_FRESH_MS = 1_000;
+
 export interface SyncDeps {
   settings: Settings;
   /** Live: `refresh` replaces its parts when the settings changed. */
   sync: SceneSyncDeps;
   /**
-   * Reads the settings again and, when they changed, rebuilds the Plex client,
+   * Reads the settings again (at most once a second) and, when they changed, rebuilds the Plex client,
    * library index, path map and toggles from them: a changed token, URL,
    * pathMap or field toggle applies from the next job on. Stash unreachable:
    * the settings in hand stay. Settings now invalid: throws bad_settings.
@@ -110,13 +113,18 @@ export interface SyncDeps {
 export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<SyncDeps> {
   const stash = stashClientFor(ctx);
   let raw = await stash.pluginSettings();
+  let recent: { at: number; read: Promise<Record<string, unknown>> } | undefined;
   const deps: SyncDeps = {
     settings: parseSettings(raw),
     sync: undefined as unknown as SceneSyncDeps,
     async refresh() {
+      // One read serves every job that starts within a second of it: a bulk
+      // sync asks Stash about once a second, not once per scene.
+      const now = Date.now();
+      if (!recent || now - recent.at >= SETTINGS_FRESH_MS) recent = { at: now, read: stash.pluginSettings() };
       let next: Record<string, unknown>;
       try {
-        next = await stash.pluginSettings();
+        next = await recent.read;
       } catch (err) {
         if (isTransient(err)) return;
         throw err;

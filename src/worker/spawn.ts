@@ -9,6 +9,14 @@ import { acquireLease, assignLease, currentLease, releaseLease } from './lease.t
  */
 const STARTUP_GRACE_MS = 15_000;
 
+/**
+ * V8 sized for memory rather than peak speed: the worker waits on Plex and
+ * Stash far more than it computes. Lite mode (no optimising compilers) and a
+ * 1 MB young generation cut its peak RSS while draining posters by a fifth
+ * (docs/benchmarks.md, "Memory"). V8 takes these only on the command line.
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = ['--lite-mode', '--max-semi-space-size=1'];
+
 export interface SpawnRequest {
   /** The bundled plugin file to run with `--worker`. */
   script: string;
@@ -26,7 +34,7 @@ export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): E
   const owner = process.getBuiltinModule('node:crypto').randomUUID();
   if (!acquireLease(db, owner, process.pid, STARTUP_GRACE_MS, now)) return 'running';
   // Fetched here, not imported: most hooks find a worker running and never spawn.
-  const child = process.getBuiltinModule('node:child_process').spawn(process.execPath, [request.script, '--worker', owner], {
+  const child = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...WORKER_NODE_FLAGS, request.script, '--worker', owner], {
     detached: true,
     // stdin is our own pipe (closed when we exit); stdout/stderr go nowhere, so
     // Stash, which reads our pipes to EOF, does not wait for the worker.
