@@ -54,7 +54,9 @@ async function world(t: Parameters<typeof tempDir>[0]) {
   t.after(() => Promise.all([stash.close(), plex.close()]).then(() => undefined));
   stash.setSettings({ plexUrl: plex.url, plexToken: plex.token });
   const dataDir = tempDir(t);
-  const flags = ['--stash-url', stash.url, '--api-key', API_KEY, '--data-dir', dataDir];
+  const flags = ['--stash-url', stash.url, '--data-dir', dataDir];
+  // The key only ever through the environment (a command line is visible to every user).
+  const keyEnv = { PLEXSYNC_STASH_API_KEY: API_KEY };
   const settle = async () => {
     for (const until = Date.now() + 15_000; Date.now() < until; await sleep(50)) {
       const db = await openDatabase(dataDir);
@@ -68,7 +70,7 @@ async function world(t: Parameters<typeof tempDir>[0]) {
     throw new Error('queue did not settle');
   };
   t.after(() => settle().catch(() => undefined));
-  return { stash, plex, dataDir, flags, settle };
+  return { stash, plex, dataDir, flags, keyEnv, settle };
 }
 
 test('--help explains every command, flag and environment variable; usage errors exit 2', async () => {
@@ -77,7 +79,7 @@ test('--help explains every command, flag and environment variable; usage errors
   for (const word of ['status', 'process', 'sync-all', 'reconcile', 'dry-run', 'detect-paths', 'import-plays', 'dlq list', 'dlq retry', 'dlq clear']) {
     assert.ok(help.stdout.includes(`  ${word} `), `help names ${word}`);
   }
-  for (const word of ['--stash-url', '--api-key', '--data-dir', '--scene', 'PLEXSYNC_STASH_URL', 'PLEXSYNC_STASH_API_KEY', 'PLEXSYNC_DATA_DIR', 'Exit codes']) {
+  for (const word of ['--stash-url', '--data-dir', '--scene', 'PLEXSYNC_STASH_URL', 'PLEXSYNC_STASH_API_KEY', 'PLEXSYNC_STASH_API_KEY_FILE', 'PLEXSYNC_DATA_DIR', 'plexsync serve', 'Exit codes']) {
     assert.ok(help.stdout.includes(word), `help mentions ${word}`);
   }
   for (const args of [[], ['bogus'], ['dlq'], ['dlq', 'explode'], ['status', '--nope'], ['status', 'extra'], ['status', '--scene', '3'], ['dry-run', '--scene', 'x'], ['status', '--dry-run']]) {
@@ -86,6 +88,10 @@ test('--help explains every command, flag and environment variable; usage errors
     assert.match(run.stderr, /plexsync --help/);
     assert.equal(run.stdout, '');
   }
+  const keyFlag = await runCli(['status', '--api-key', API_KEY, '--data-dir', '/tmp/x']);
+  assert.equal(keyFlag.code, 2);
+  assert.match(keyFlag.stderr, /--api-key is no longer accepted.*PLEXSYNC_STASH_API_KEY_FILE/);
+  assert.ok(!keyFlag.stderr.includes(API_KEY), 'the refused key is not echoed');
   const noDataDir = await runCli(['status']);
   assert.equal(noDataDir.code, 2);
   assert.match(noDataDir.stderr, /--data-dir/);
@@ -99,7 +105,7 @@ test('sync-all, status, dry-run and dead letters from the command line, with fla
   w.plex.addItem({ title: 'b', file: '/data/videos/b/twin.mp4', size: 5 });
   w.stash.addScene({ title: 'Ambiguous', files: [{ path: '/other/twin.mp4', size: 5 }] });
 
-  const sync = await runCli(['sync-all', ...w.flags]);
+  const sync = await runCli(['sync-all', ...w.flags], w.keyEnv);
   assert.equal(sync.code, 0, sync.stderr);
   assert.equal((sync.json as { scenes: number }).scenes, 2);
   assert.match(sync.stderr, /progress 100%/, 'plain progress lines when not on a terminal');
@@ -140,18 +146,18 @@ test('a task that fails exits 1 with the reason on stderr', async (t) => {
 
 test('import-plays from the command line: says it is off by default; --dry-run lists and writes nothing', async (t) => {
   const w = await world(t);
-  const off = await runCli(['import-plays', ...w.flags]);
+  const off = await runCli(['import-plays', ...w.flags], w.keyEnv);
   assert.equal(off.code, 0, off.stderr);
   assert.equal((off.json as { enabled: boolean }).enabled, false);
   assert.match(off.stderr, /importPlays is off/);
 
   const rk = w.plex.addItem({ title: 'cli', file: '/data/videos/cli-plays.mp4', size: 7 }).ratingKey;
   const scene = w.stash.addScene({ title: 'CLI plays', files: [{ path: '/data/videos/cli-plays.mp4', size: 7 }] });
-  assert.equal((await runCli(['sync-all', ...w.flags])).code, 0);
+  assert.equal((await runCli(['sync-all', ...w.flags], w.keyEnv)).code, 0);
   await w.settle();
   w.plex.addPlay({ ratingKey: rk, viewedAt: Math.floor(Date.now() / 1000) - 3600 });
   w.stash.setSettings({ plexUrl: w.plex.url, plexToken: w.plex.token, importPlays: true });
-  const dry = await runCli(['import-plays', '--dry-run', ...w.flags]);
+  const dry = await runCli(['import-plays', '--dry-run', ...w.flags], w.keyEnv);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal((dry.json as { playsAdded: number }).playsAdded, 1);
   assert.match(dry.stderr, new RegExp(`would write: scene ${scene}: 1 play`));

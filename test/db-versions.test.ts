@@ -52,12 +52,12 @@ test('a damaged database: every error names the file and the way out, and nothin
 /** The machine's own Node, when it is older than 22.13 (Debian's Node 20 here). */
 const oldNode = ['/usr/bin/node', '/usr/local/bin/node', '/bin/node'].find((path) => {
   if (!existsSync(path)) return false;
-  const [major = 0, minor = 0] = execFileSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim().split('.').map(Number);
+  const [major = 0, minor = 0] = execFileSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim().split('.').map(Number);
   return major < 22 || (major === 22 && minor < 13);
 });
 
 test('a Node older than 22.13 gets a clear refusal naming the version it needs', { skip: oldNode ? false : 'no Node older than 22.13 on this machine' }, (t) => {
-  const version = execFileSync(oldNode!, ['--version'], { encoding: 'utf8' }).trim();
+  const version = execFileSync(oldNode!, ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim();
   const dataDir = tempDir(t);
   const run = spawnSync(oldNode!, [PLUGIN], {
     input: JSON.stringify(hookInput(nowhereConnection(), 'Scene.Update.Post', 7)),

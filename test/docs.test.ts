@@ -48,7 +48,8 @@ test('every setting is documented with its type and default', () => {
     if (fallback === undefined) assert.equal(cells[2], 'required', `${spec.key} has no default, so it is required`);
     else if (typeof fallback === 'number') assert.equal(cells[2], String(fallback), `${spec.key} default`);
     else if (typeof fallback === 'boolean') assert.equal(cells[2], fallback ? 'on' : 'off', `${spec.key} default`);
-    else assert.match(cells[2]!, /^empty/, `${spec.key} default`);
+    else if (fallback === '' || (Array.isArray(fallback) && fallback.length === 0)) assert.match(cells[2]!, /^empty/, `${spec.key} default`);
+    else assert.equal(cells[2], `\`${String(fallback)}\``, `${spec.key} default`);
   }
 });
 
@@ -86,14 +87,14 @@ test('the worked path mapping examples give the documented Plex paths', () => {
   }
 });
 
-test('the Docker files add Node to the official Stash image and check node:sqlite', () => {
-  const dockerfile = read('docker/Dockerfile');
+test('the derived Stash image (for hooks) adds Node to the official Stash image and checks node:sqlite', () => {
+  const dockerfile = read('docker/stash-with-node.Dockerfile');
   assert.match(dockerfile, /^FROM \$\{STASH_IMAGE\}$/m);
   assert.match(dockerfile, /ARG STASH_IMAGE=stashapp\/stash:/);
   assert.match(dockerfile, /apk add --no-cache nodejs/);
   assert.match(dockerfile, /require\('node:sqlite'\)/);
-  const compose = read('docker/docker-compose.yml');
-  assert.match(compose, /dockerfile: Dockerfile/);
+  const compose = read('docker/docker-compose.stash-with-node.yml');
+  assert.match(compose, /dockerfile: stash-with-node.Dockerfile/);
   assert.match(compose, /\/root\/\.stash/);
   // The compose file's comment states the mapping that path-mapping.md's Docker example uses.
   assert.match(compose, /Path mapping: \/data=>\/media\/videos/);

@@ -67,7 +67,7 @@ test('Stash refusing an API key is a permanent stash_auth at once, saying how to
   assert.deepEqual([err.transient, err.code], [false, 'stash_auth']);
   assert.match(err.message, /Settings > Security/);
   assert.match(err.message, /PLEXSYNC_STASH_API_KEY/);
-  assert.match(err.message, /--api-key/);
+  assert.match(err.message, /PLEXSYNC_STASH_API_KEY_FILE/);
   assert.ok(!err.message.includes('a-wrong-key'), 'the key itself never shows');
 });
 

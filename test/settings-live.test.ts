@@ -24,7 +24,7 @@ test('a dead-letter retry after fixing the token syncs, though the worker that m
   w.stash.setSettings({ plexUrl: w.plex.url, plexToken: w.plex.token });
   const retry = await w.task('dlq_retry');
   assert.equal(retry.code, 0, retry.stdout);
-  await waitFor('every scene in Plex with the fixed token', () => unsynced(w, pairs).length === 0, 30_000);
+  await waitFor('every scene in Plex with the fixed token', () => unsynced(w, pairs).length === 0, 30_000).catch((err: Error) => assert.fail(`${err.message}; worker log:\n${readFileSync(join(w.dataDir, 'worker.log'), 'utf8').slice(-2500)}`));
   assert.equal((await leaseRow(w.dataDir))?.pid, worker.pid, 'the same worker did it');
   assert.equal((await w.queue()).dead, 0);
 });

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as changeQueries from '../src/stash/change-queries.ts';
+import * as dashboardQueries from '../src/stash/dashboard-queries.ts';
 import * as queries from '../src/stash/queries.ts';
 import { validateQuery } from './helpers/stash-schema.ts';
 
 describe('Stash GraphQL documents', () => {
-  const documents = Object.entries(queries).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  const related = Object.fromEntries(Object.entries(changeQueries.RELATED_SINCE).map(([kind, doc]) => [`RELATED_SINCE.${kind}`, doc]));
+  const documents = Object.entries({ ...queries, ...changeQueries, ...dashboardQueries, ...related }).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
 
   it('exports the documents the client sends', () => {
     assert.ok(documents.length >= 9, `only ${documents.length} documents found`);

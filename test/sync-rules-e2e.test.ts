@@ -156,8 +156,8 @@ test('sync filters: a scene outside them is never written, one that leaves them 
   const rkIn = w.plex.addItem({ title: 'in', file: '/data/videos/in.mp4', size: 1 }).ratingKey;
   const rkOut = w.plex.addItem({ title: 'out', file: '/data/videos/out.mp4', size: 2 }).ratingKey;
   const rkNoId = w.plex.addItem({ title: 'noid', file: '/data/videos/noid.mp4', size: 3 }).ratingKey;
-  const inside = w.stash.addScene({ title: 'Inside', organized: true, stashIds: ['a1'], files: [{ path: '/data/videos/in.mp4', size: 1 }] });
-  const unorganized = w.stash.addScene({ title: 'Unorganized', organized: false, stashIds: ['b2'], files: [{ path: '/data/videos/out.mp4', size: 2 }] });
+  const inside = w.stash.addScene({ title: 'Inside', organized: true, stashIds: [{ endpoint: 'https://stashdb.org/graphql', stash_id: 'a1' }], files: [{ path: '/data/videos/in.mp4', size: 1 }] });
+  const unorganized = w.stash.addScene({ title: 'Unorganized', organized: false, stashIds: [{ endpoint: 'https://stashdb.org/graphql', stash_id: 'b2' }], files: [{ path: '/data/videos/out.mp4', size: 2 }] });
   const noStashId = w.stash.addScene({ title: 'No StashID', organized: true, files: [{ path: '/data/videos/noid.mp4', size: 3 }] });
 
   const dry = await w.task('dry_run');

@@ -14,6 +14,8 @@ export const COMMANDS: Record<string, { mode: string; summary: string }> = {
   reconcile: { mode: 'reconcile', summary: 'Compare every scene with Plex (no writes); queue only those that differ or are missing.' },
   'dry-run': { mode: 'dry_run', summary: 'Show what a sync would change in Plex, field by field (--scene ID for one scene).' },
   'detect-paths': { mode: 'detect_paths', summary: 'Compare Stash and Plex file paths and suggest a pathMap setting.' },
+  provider: { mode: 'provider', summary: 'Serve the Plex metadata provider on PLEXSYNC_PROVIDER_PORT until stopped (no data folder needed).' },
+  'provider-unlock': { mode: 'provider_unlock', summary: 'With syncMode provider: unlock the fields edit mode locked on synced items and refresh them.' },
   'import-plays': { mode: 'import_plays', summary: 'Take plays, resume points and ratings of matched items from Plex into Stash (--dry-run: only list them).' },
   'dlq list': { mode: 'dlq_list', summary: 'List dead letters (scenes that failed for good) with their reasons.' },
   'dlq retry': { mode: 'dlq_retry', summary: 'Put every dead letter back in the queue.' },
@@ -26,7 +28,6 @@ export interface CliCommand {
   sceneId?: string;
   dryRun?: boolean;
   stashUrl?: string;
-  apiKey?: string;
   dataDir?: string;
   verbose: boolean;
 }
@@ -41,7 +42,10 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   const { values, positionals } = parsed;
   const base: CliCommand = { help: values.help === true, verbose: values.verbose === true };
   if (values['stash-url'] !== undefined) base.stashUrl = values['stash-url'];
-  if (values['api-key'] !== undefined) base.apiKey = values['api-key'];
+  if (values['api-key'] !== undefined) {
+    // A command line is visible to every user of the machine (ps, /proc).
+    throw new UsageError('--api-key is no longer accepted (every user of this machine can read a command line): set PLEXSYNC_STASH_API_KEY, or PLEXSYNC_STASH_API_KEY_FILE naming a file that holds the key');
+  }
   if (values['data-dir'] !== undefined) base.dataDir = values['data-dir'];
   if (base.help) return base;
   if (positionals.length === 0) throw new UsageError('no command given');

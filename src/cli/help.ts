@@ -9,18 +9,22 @@ export function helpText(): string {
   return `plexsync: run PlexSync's tasks outside Stash (same code as the plugin's Tasks page)
 
 Usage: plexsync <command> [flags]
+       plexsync serve     the long-running service: sync, change polling, dashboard (plexsync serve --help)
 
 Commands:
 ${commands}
 
 Flags:
   --stash-url URL   Stash's address, e.g. http://localhost:9999 (env PLEXSYNC_STASH_URL; default http://localhost:9999)
-  --api-key KEY     Stash API key (Settings > Security), needed when Stash has a password (env PLEXSYNC_STASH_API_KEY)
   --data-dir DIR    PlexSync's data folder, normally <Stash plugins>/PlexSync/data (env PLEXSYNC_DATA_DIR; required)
   --scene ID        dry-run: only this scene
   --dry-run         import-plays: list what it would write, write nothing
   -v, --verbose     also print debug lines
   -h, --help        this text
+
+Stash's API key (Settings > Security), needed when Stash has a password, comes from the environment only:
+PLEXSYNC_STASH_API_KEY, or PLEXSYNC_STASH_API_KEY_FILE naming a file that holds it (a command line is
+visible to every user of the machine, so there is no flag for it).
 
 Plex's address, token and every other setting come from the plugin's settings stored in Stash.
 The other PLEXSYNC_* knobs (retry delays, leases, catch-up interval) apply as in the plugin.

@@ -31,6 +31,7 @@ export interface Settings {
   skipCollections: boolean;
   skipPoster: boolean;
   titleTemplate: string;
+  /** Set on every synced item (edit mode) or sent by the provider; '' leaves Plex's alone. */
   contentRating: string;
   labelTags: string[];
   labelTagParents: string[];
@@ -46,6 +47,8 @@ export interface Settings {
   excludeTags: string[];
   performerPhotos: boolean;
   noScanRequests: boolean;
+  /** edit: write and lock fields; provider: ask Plex to refresh from the provider. */
+  syncMode: 'edit' | 'provider';
   /** The service dashboard's address ('' when unset); only the panel uses it. */
   serviceUrl: string;
   importPlays: boolean;
@@ -90,6 +93,7 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   excludeTags: [],
   performerPhotos: false,
   noScanRequests: false,
+  syncMode: 'edit',
   serviceUrl: '',
   importPlays: false,
   importRatings: false,
@@ -193,6 +197,7 @@ const SettingsSchema = v.object({
   excludeTags: nameList('excludeTags'),
   performerPhotos: flag,
   noScanRequests: flag,
+  syncMode: v.optional(v.pipe(text('syncMode'), v.toLowerCase(), v.picklist(['edit', 'provider'], 'must be edit or provider'))),
   serviceUrl: v.optional(
     v.pipe(
       text('serviceUrl'),

@@ -5,6 +5,7 @@
 import { errorCode, type HttpDetails, PermanentError, PlexSyncError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
 import { encode, encodeEdit } from './edit-query.ts';
+import { plexRequestObserver } from './observe.ts';
 import { errorForStatus } from './status.ts';
 import { type RawResponse, Transport } from './transport.ts';
 import type { PlexAccount, PlexHistoryEntry, PlexMediaContainer, PlexMetadata } from './wire.ts';
@@ -246,6 +247,18 @@ export class PlexClient {
     });
   }
 
+  /** Ask Plex to refresh one item from its agent (provider mode: Plex pulls the provider's metadata). */
+  async refreshItem(ratingKey: string, signal?: AbortSignal): Promise<void> {
+    await this.#send('PUT', `/library/metadata/${encodeURIComponent(ratingKey)}/refresh`, { signal });
+  }
+
+  /** `<field>.locked=0` for each field, so the item's agent may fill them on the next refresh. */
+  async unlockFields(ratingKey: string, fields: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (fields.length === 0) return;
+    const params = new URLSearchParams([['type', '1'], ...fields.map((f): [string, string] => [`${f}.locked`, '0'])]);
+    await this.#send('PUT', `/library/metadata/${encodeURIComponent(ratingKey)}?${params}`, { signal });
+  }
+
   /** Partial scan of one folder. GET: PMS >= 1.32.7 answers 404 to PUT/POST here. */
   async scanFolder(sectionId: string, folder: string, signal?: AbortSignal): Promise<void> {
     const params = new URLSearchParams({ path: folder });
@@ -281,10 +294,19 @@ export class PlexClient {
     const url = new URL(path.slice(1), this.#base);
     const details: HttpDetails = { method, url: shorten(url.pathname + url.search) };
     o.onRequest?.(method, details.url);
-    const res = await this.#transport.send(
-      { method, url, headers, timeoutMs: o.timeoutMs, ...(opts.body ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
-      details,
-    );
+    const observe = plexRequestObserver();
+    const started = observe ? performance.now() : 0;
+    let res: RawResponse;
+    try {
+      res = await this.#transport.send(
+        { method, url, headers, timeoutMs: o.timeoutMs, ...(opts.body ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+        details,
+      );
+    } catch (err) {
+      observe?.((performance.now() - started) / 1000, method, 'error');
+      throw err;
+    }
+    observe?.((performance.now() - started) / 1000, method, String(res.status));
     const retryAfter = res.headers['retry-after'];
     const err = errorForStatus(res.status, res.body.toString('utf8', 0, 2048), retryAfter, { ...details, status: res.status });
     if (err) throw await this.#explain(err, method);

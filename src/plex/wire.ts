@@ -34,6 +34,8 @@ export interface PlexMedia {
 export interface PlexMetadata {
   ratingKey: string;
   key?: string;
+  /** The agent's id for the item, e.g. tv.plex.agents.custom.plexsync://movie/42. */
+  guid?: string;
   type?: string;
   title?: string;
   titleSort?: string;

@@ -1,5 +1,5 @@
 // Dead letters are jobs in state 'dead': same table, moved atomically.
-import { type Db, sql, transaction } from '../db/database.ts';
+import { type Db, setKv, sql, transaction } from '../db/database.ts';
 import { type JobRow, toJob } from './rows.ts';
 import type { Job } from './types.ts';
 
@@ -10,8 +10,16 @@ export function listDead(db: Db, limit = 100): Job[] {
 }
 
 /** Every dead letter goes back to pending with fresh attempts (folding into a pending twin). */
+/**
+ * When dead letters were last sent back: a user retries after fixing what
+ * failed them (a token, a URL), so a running worker reads the settings afresh
+ * for the jobs that follow (sync/worker-deps.ts).
+ */
+export const DEAD_LETTERS_RETRIED_AT = 'dead_letters_retried_at';
+
 export function retryDead(db: Db, now = Date.now()): number {
   return transaction(db, () => {
+    setKv(db, DEAD_LETTERS_RETRIED_AT, String(now));
     const folded = sql(db, `DELETE FROM jobs WHERE status = 'dead'
            AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`)
       .run().changes;

@@ -215,3 +215,19 @@ export function dropPending(db: Db, kind: JobKind, entityId: string): number {
     sql(db, `DELETE FROM jobs WHERE job_key = ? AND status = 'pending'`).run(jobKey(kind, entityId)).changes,
   );
 }
+
+/**
+ * A stopping process gives its running jobs back at once rather than leaving
+ * them to lease expiry: pending again, due now, the cut-short attempt refunded.
+ * Only for the holder of the worker lease (no one else runs jobs meanwhile).
+ */
+export function returnRunningJobs(db: Db, now = Date.now()): number {
+  return transaction(db, () => {
+    const dropped = sql(db, `DELETE FROM jobs WHERE status = 'in_progress'
+           AND job_key IN (SELECT job_key FROM jobs WHERE status = 'pending')`).run().changes;
+    const returned = sql(db, `UPDATE jobs SET status = 'pending', lease = NULL, lease_expires_at = NULL,
+           attempts = max(0, attempts - 1), run_at = ?, updated_at = ? WHERE status = 'in_progress'`)
+      .run(now, now).changes;
+    return Number(dropped) + Number(returned);
+  });
+}

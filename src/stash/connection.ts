@@ -55,3 +55,19 @@ export function connectionFromUrl(url: string, options: { apiKey?: string | unde
   if (options.apiKey) connection.apiKey = options.apiKey;
   return connection;
 }
+
+export interface ServerConnectionFields {
+  Scheme: 'http' | 'https';
+  Host: string;
+  Port: number;
+}
+
+/** Stash's `server_connection` fields for a URL given by a user (CLI, service): scheme, host and port only. */
+export function serverConnectionFromUrl(url: string): ServerConnectionFields {
+  const parsed = new URL(connectionFromUrl(url).baseUrl);
+  if (parsed.pathname !== '/' && parsed.pathname !== '') {
+    throw new PermanentError('bad_input', `Stash URL takes only scheme, host and port, got a path in ${JSON.stringify(url)}`);
+  }
+  const https = parsed.protocol === 'https:';
+  return { Scheme: https ? 'https' : 'http', Host: parsed.hostname, Port: parsed.port ? Number(parsed.port) : https ? 443 : 80 };
+}

@@ -32,7 +32,7 @@ const TRANSIENT_GRAPHQL_MESSAGES = [
 
 /** How to give PlexSync a Stash API key, for every way it runs. */
 export const HOW_TO_GIVE_AN_API_KEY =
-  "make one in Stash under Settings > Security > API Key, then give it as PLEXSYNC_STASH_API_KEY in PlexSync's environment, or --api-key on the command line";
+  "make one in Stash under Settings > Security > API Key, then give it as PLEXSYNC_STASH_API_KEY (or a file named by PLEXSYNC_STASH_API_KEY_FILE) in PlexSync's environment";
 
 /** A network error's code (ECONNREFUSED, ENOTFOUND, ...), else its message. */
 function networkCode(err: unknown): string {

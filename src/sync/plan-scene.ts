@@ -31,10 +31,18 @@ export interface ScenePlan {
   changes: FieldChange[];
 }
 
+export interface PlanOptions {
+  rules?: Readonly<MetadataRules>;
+  /** In provider mode a missing lock is no difference: the provider's fields are not locked. */
+  syncMode?: 'edit' | 'provider';
+}
+
 /**
  * `record` is what the last sync of the scene wrote (undefined: never
- * synced). A record for another Plex item counts as never synced, and so do
- * its managed collections and poster.
+ * synced). In provider mode a value that differs still counts (a refresh
+ * brings Stash's), a lock that is missing does not. A record for another
+ * Plex item counts as never synced, and so do its managed collections and
+ * poster.
  */
 export function planScene(
   scene: StashScene,
@@ -42,7 +50,7 @@ export function planScene(
   sectionId: string,
   record: SyncRecord | undefined,
   toggles: FieldToggles,
-  rules: Readonly<MetadataRules> = DEFAULT_RULES,
+  { rules = DEFAULT_RULES, syncMode = 'edit' }: PlanOptions = {},
 ): ScenePlan {
   const current = toPlexItemState(item, sectionId);
   const ours = record?.ratingKey === current.ratingKey ? record : undefined;
@@ -74,8 +82,10 @@ export function planScene(
   const posterUrl = desired.posterUrl;
   if (posterUrl && ours?.posterUrl !== posterUrl) changes.push({ field: 'poster', from: ours?.posterUrl ?? null, to: posterUrl });
 
-  const status: PlanStatus = !ours ? 'never_synced' : changes.length > 0 ? 'differs' : 'same';
-  return { sceneId: scene.id, ratingKey: current.ratingKey, status, changes };
+  // Provider mode locks nothing the provider owns: a missing lock is no difference there.
+  const counted = syncMode === 'provider' ? changes.filter((c) => !c.lockOnly) : changes;
+  const status: PlanStatus = !ours ? 'never_synced' : counted.length > 0 ? 'differs' : 'same';
+  return { sceneId: scene.id, ratingKey: current.ratingKey, status, changes: counted };
 }
 
 /** The actors whose photo the edit would change. */

@@ -76,7 +76,16 @@ export function unknownPlaceholders(template: string): string[] {
  * ("{studio} - {title}" without a studio is just the title). null: Stash's
  * title is blank, so there is no title to set and Plex's own stays.
  */
-export function titleFor(scene: StashScene, template: string): { title: string; titleSort: string | null } | null {
+export interface TitleSource {
+  title: string | null;
+  code: string | null;
+  date: string | null;
+  director: string | null;
+  studio: { name: string; parent?: { name: string } | null } | null;
+  performers: readonly { name: string }[];
+}
+
+export function titleFor(scene: TitleSource, template: string): { title: string; titleSort: string | null } | null {
   const plain = scene.title?.trim() ?? '';
   // Without a template the title goes as Stash has it, untrimmed (as always).
   if (template.trim() === '') return plain === '' ? null : { title: scene.title!, titleSort: null };

@@ -14,6 +14,7 @@ import { desiredState } from './desired.ts';
 import { diffState, editSteps, verifyApplied } from './diff.ts';
 import { findPlexItem } from './find-item.ts';
 import { type DesiredState, isEmptyEdit, type PlexEdit, type StashScene } from './model.ts';
+import { lockedOwnedFields, PROVIDER_GUID_PREFIX, unlockAdvice } from './provider-mode.ts';
 import { getRecord, putRecord } from './records.ts';
 import { filteredOut, type MetadataRules } from './rules.ts';
 import { syncCollectionArt } from './collection-art.ts';
@@ -30,6 +31,8 @@ export interface SceneSyncDeps {
   /** Upload group covers and synopses to their Plex collections. */
   groupCollectionArt: boolean;
   requestScans: boolean;
+  /** edit: write and lock fields; provider: refresh from the provider, write only the cover and rating. */
+  syncMode: 'edit' | 'provider';
   log: Logger;
   /** With importRatings: true when Plex's rating is the later change and must not be overwritten. */
   plexRatingStands?: (scene: StashScene, item: PlexMetadata) => boolean;
@@ -98,6 +101,12 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     label: firstWrite ? current.tags.label : (record.handMadeLabels ?? []),
   };
   const wanted = desiredState(scene, deps.toggles, deps.rules);
+  if (deps.syncMode === 'provider') {
+    // The provider owns every field: nothing is edited or locked, and the
+    // rating and cover below are all PlexSync writes.
+    wanted.scalars = {};
+    wanted.tags = {};
+  }
   // A summary Plex took only cut stays cut until Stash's changes: no rewrite per sync.
   const desired = withKnownCut(db, sceneId, wanted);
   // With importRatings, a newer Plex rating stands: the next import brings it into Stash.
@@ -138,6 +147,18 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     changed.push('poster');
     wrote = true;
   }
+  const notes: string[] = [];
+  if (deps.syncMode === 'provider') {
+    await plex.refreshItem(ratingKey, signal);
+    notes.push('Plex asked to refresh it from the provider');
+    const locked = lockedOwnedFields(current.locked);
+    if (locked.length > 0) {
+      notes.push(unlockAdvice(ratingKey, locked));
+      deps.log.warn(unlockAdvice(ratingKey, locked));
+    }
+    const guid = item.guid ?? '';
+    if (!guid.startsWith(PROVIDER_GUID_PREFIX)) notes.push(`Plex item ${ratingKey} is not matched by the PlexSync provider${guid ? ` (its guid is ${guid})` : ''}: check the library's agent`);
+  }
   if (wrote) {
     // A 200 proves nothing: Plex ignores what it does not understand.
     const afterItem = await plex.getItem(ratingKey, signal);
@@ -171,6 +192,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     handMadeCollections: [...handMade.collection],
     handMadeLabels: [...handMade.label],
   });
-  const summary = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
+  const done = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
+  const summary = [done, ...notes].join('; ');
   return { ratingKey, changed, summary };
 }

@@ -1,5 +1,6 @@
 // Builds the real job processor for a draining process: Stash client and
 // settings, Plex client, library index, and the per-kind job handlers.
+import { settingOverridesFromEnv } from '../config/overrides.ts';
 import { parseSettings, type Settings } from '../config/settings.ts';
 import { type Db, getKv, setKv } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
@@ -14,6 +15,7 @@ import type { WorkerDeps } from '../worker/deps.ts';
 import { assertFence } from '../worker/fence.ts';
 import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
 import type { Job } from '../queue/types.ts';
+import { DEAD_LETTERS_RETRIED_AT } from '../queue/dlq.ts';
 import { describeError, errorCode, isTransient, TransientError } from '../errors.ts';
 import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
@@ -70,6 +72,18 @@ export function plexClientFor(db: Db, settings: Settings, onRequest?: (method: s
   });
 }
 
+/**
+ * The plugin settings stored in Stash, with the environment's overrides on
+ * top (config/overrides.ts; the service sets them, a plugin normally not).
+ */
+export async function rawSettings(stash: StashClient): Promise<Record<string, unknown>> {
+  return { ...(await stash.pluginSettings()), ...settingOverridesFromEnv() };
+}
+
+export async function loadSettings(stash: StashClient): Promise<Settings> {
+  return parseSettings(await rawSettings(stash));
+}
+
 function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Settings): SceneSyncDeps {
   // Fencing: a write goes out only while this worker still holds its leases (worker/fence.ts).
   const plex = plexClientFor(db, settings, (method) => {
@@ -88,6 +102,7 @@ function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Sett
     rules: rulesFrom(settings, stash.needsCredentials),
     groupCollectionArt: settings.groupCollectionArt && !settings.skipCollections,
     requestScans: !settings.noScanRequests,
+    syncMode: settings.syncMode,
     log: ctx.log,
     ...(settings.importRatings ? { plexRatingStands: (scene, item) => plexRatingStands(db, scene, item) } : {}),
   };
@@ -112,16 +127,18 @@ export interface SyncDeps {
 
 export async function loadSyncDeps(ctx: RunContext, db: Db): Promise<SyncDeps> {
   const stash = stashClientFor(ctx);
-  let raw = await stash.pluginSettings();
+  let raw = await rawSettings(stash);
   let recent: { at: number; read: Promise<Record<string, unknown>> } | undefined;
   const deps: SyncDeps = {
     settings: parseSettings(raw),
     sync: undefined as unknown as SceneSyncDeps,
     async refresh() {
       // One read serves every job that starts within a second of it: a bulk
-      // sync asks Stash about once a second, not once per scene.
+      // sync asks Stash about once a second, not once per scene. Dead letters
+      // sent back since that read were retried after a fix: read again.
       const now = Date.now();
-      if (!recent || now - recent.at >= SETTINGS_FRESH_MS) recent = { at: now, read: stash.pluginSettings() };
+      const retriedAt = Number(getKv(db, DEAD_LETTERS_RETRIED_AT) ?? 0);
+      if (!recent || now - recent.at >= SETTINGS_FRESH_MS || retriedAt >= recent.at) recent = { at: now, read: rawSettings(stash) };
       let next: Record<string, unknown>;
       try {
         next = await recent.read;

@@ -35,6 +35,12 @@ export const TASKS: readonly TaskInfo[] = [
   { mode: 'status', name: 'Queue status', description: 'Log queue counts, worker and Plex state, and the newest errors.', inManifest: true },
   { mode: 'dlq_retry', name: 'Retry dead letters', description: 'Put every failed scene back in the queue.', inManifest: true },
   { mode: 'dlq_clear', name: 'Clear dead letters', description: 'Delete every failed entry.', inManifest: true },
+  {
+    mode: 'provider_unlock',
+    name: 'Unlock fields for provider mode',
+    description: 'With syncMode provider: unlock the fields edit mode locked on synced Plex items, and refresh them from the provider.',
+    inManifest: true,
+  },
   { mode: 'dlq_list', name: 'List dead letters', description: 'Log every failed entry with its reason.', inManifest: true },
   {
     mode: 'import_plays',

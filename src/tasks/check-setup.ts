@@ -128,6 +128,7 @@ export async function checkSetupTask(ctx: RunContext, db: Db): Promise<SetupChec
       rules: rulesFrom(settings, stash.needsCredentials),
       groupCollectionArt: false,
       requestScans: false,
+      syncMode: settings.syncMode,
       log: ctx.log,
     };
     const { plexFiles, scenes } = await collectFiles(sync, db);

@@ -87,7 +87,7 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     const files = item?.Media?.flatMap((m) => m.Part?.map((p) => p.file) ?? []) ?? [];
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
     const record = getRecord(deps.db, o.scene.id);
-    const plan = planScene(o.scene, item, o.sectionId, record, deps.toggles, deps.rules);
+    const plan = planScene(o.scene, item, o.sectionId, record, deps.toggles, { rules: deps.rules, syncMode: deps.syncMode });
     // groupCollectionArt implies group collections, so every group is (or will be) one;
     // a hand-made collection of the same name never gets art, as in the sync.
     if (deps.groupCollectionArt) {

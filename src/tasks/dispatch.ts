@@ -9,6 +9,7 @@ import { detectPathsTask } from './detect-paths.ts';
 import { dryRunTask } from './dry-run.ts';
 import { importPlaysTask } from './import-plays.ts';
 import { processTask } from './process.ts';
+import { providerUnlockTask } from './provider-unlock.ts';
 import { reconcileTask } from './reconcile.ts';
 import { logStatus, statusReport } from './status.ts';
 import { syncAllTask } from './sync-all.ts';
@@ -29,6 +30,7 @@ const handlers: Record<string, TaskHandler> = {
   reconcile: (ctx, db) => reconcileTask(ctx, db),
   dry_run: (ctx, db) => dryRunTask(ctx, db),
   detect_paths: (ctx, db) => detectPathsTask(ctx, db),
+  provider_unlock: (ctx, db) => providerUnlockTask(ctx, db),
   dlq_list: async (ctx, db) => deadLetterList(db, ctx.log),
   dlq_retry: async (ctx, db) => {
     const result = deadLetterRetry(db, ctx.log);

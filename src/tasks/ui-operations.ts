@@ -2,7 +2,6 @@
 // `scene_status` says where one scene stands, `sync_scene` queues it now.
 // Both answer from SQLite first; only the Plex link needs the network, and
 // a failure there leaves the link out rather than failing the answer.
-import { parseSettings } from '../config/settings.ts';
 import { type Db, getKv, setKv, sql } from '../db/database.ts';
 import type { RunContext } from '../entry/context.ts';
 import { enqueue } from '../queue/operations.ts';
@@ -10,7 +9,7 @@ import { getRecord } from '../sync/records.ts';
 import { sceneIdArg } from './args.ts';
 import { nextStepFor } from './next-step.ts';
 import { sceneCompareTask } from './scene-compare.ts';
-import { plexClientFor, stashClientFor } from '../sync/worker-deps.ts';
+import { loadSettings, plexClientFor, stashClientFor } from '../sync/worker-deps.ts';
 import { ensureWorker } from '../worker/spawn.ts';
 
 export type SceneSyncState = 'synced' | 'pending' | 'in_progress' | 'failed' | 'unknown';
@@ -90,7 +89,7 @@ export async function sceneStatus(ctx: RunContext, db: Db): Promise<SceneStatus>
 /** `<plexUrl>/web/index.html#!/server/<machine>/details?key=/library/metadata/<rk>`, or undefined. */
 async function plexWebLink(ctx: RunContext, db: Db, ratingKey: string): Promise<string | undefined> {
   try {
-    const settings = parseSettings(await withTimeout(stashClientFor(ctx).pluginSettings()));
+    const settings = await withTimeout(loadSettings(stashClientFor(ctx)));
     let machine = getKv(db, MACHINE_ID_KEY);
     if (!machine) {
       const plex = plexClientFor(db, settings);

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { purgeDead } from '../queue/dlq.ts';
 import { purgeDone } from '../queue/operations.ts';
 
-const EVERY_MS = 60 * 60_000;
+export const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 /** Finished jobs only feed "done recently" in status; sync records keep the rest. */
 const DONE_KEPT_MS = 24 * 60 * 60_000;
 
@@ -13,10 +13,14 @@ export function housekeepingTicker(db: Db, deadLetterDays: number, log: Logger):
   let lastRun: number | undefined;
   return () => {
     const now = Date.now();
-    if (lastRun !== undefined && now - lastRun < EVERY_MS) return;
+    if (lastRun !== undefined && now - lastRun < HOUSEKEEPING_EVERY_MS) return;
     lastRun = now;
-    const dead = purgeDead(db, deadLetterDays, now);
-    const done = purgeDone(db, DONE_KEPT_MS, now);
-    if (dead + done > 0) log.info(`housekeeping: removed ${dead} dead letter(s) older than ${deadLetterDays} days and ${done} finished job(s)`);
+    housekeeping(db, deadLetterDays, log, now);
   };
+}
+
+export function housekeeping(db: Db, deadLetterDays: number, log: Logger, now = Date.now()): void {
+  const dead = purgeDead(db, deadLetterDays, now);
+  const done = purgeDone(db, DONE_KEPT_MS, now);
+  if (dead + done > 0) log.info(`housekeeping: removed ${dead} dead letter(s) older than ${deadLetterDays} days and ${done} finished job(s)`);
 }

@@ -51,7 +51,7 @@ export interface SyncWorkerOptions {
 export type StepResult =
   | { kind: 'idle' }
   | { kind: 'blocked'; until: number }
-  | { kind: 'done' | 'retry' | 'dead' | 'lost'; job: Job; message?: string };
+  | { kind: 'done' | 'retry' | 'dead' | 'lost'; job: Job; message?: string; errorClass?: string; code?: string };
 
 export class SyncWorker {
   readonly #o: SyncWorkerOptions;
@@ -132,7 +132,7 @@ export class SyncWorker {
     if (!isTransient(err)) {
       if (!fail(db, job, error, now)) return { kind: 'lost', job };
       log.error(`${job.key}: dead letter: ${error.message}`);
-      return { kind: 'dead', job, message: error.message };
+      return { kind: 'dead', job, message: error.message, errorClass: error.errorClass, code: error.code };
     }
     // Failures the circuit breaker owns (Plex unreachable) do not use up the
     // job's attempts: an outage of any length loses nothing.
@@ -140,13 +140,13 @@ export class SyncWorker {
       const message = `gave up after ${job.attempts} attempts: ${error.message}`;
       if (!fail(db, job, { ...error, message }, now)) return { kind: 'lost', job };
       log.error(`${job.key}: dead letter: ${message}`);
-      return { kind: 'dead', job, message };
+      return { kind: 'dead', job, message, errorClass: error.errorClass, code: error.code };
     }
     const retryAfter = err instanceof PlexSyncError ? err.retryAfterMs : undefined;
     const delay = backoffDelay(job.attempts, this.#o.backoff, retryAfter, this.#o.random);
     if (!nack(db, job, { runAt: now + delay, error, refundAttempt: countedByGate }, now)) return { kind: 'lost', job };
     log.warn(`${job.key}: will retry in ${Math.round(delay / 1000)} s (attempt ${job.attempts}): ${error.message}`);
-    return { kind: 'retry', job, message: error.message };
+    return { kind: 'retry', job, message: error.message, errorClass: error.errorClass, code: error.code };
   }
 }
 

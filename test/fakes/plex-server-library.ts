@@ -42,6 +42,12 @@ export interface FakeItem {
   tags: Record<string, string[]>;
   locked: Set<string>;
   media: { file: string; size: number }[];
+  /** Set by a custom agent (plex-server-agent.ts); null for items no agent matched. */
+  guid: string | null;
+  audienceRating: number | null;
+  /** The provider's image URL Plex fetched the poster from. */
+  providerThumb: string | null;
+  roleThumbs: Record<string, string>;
 }
 
 export interface NewItem {
@@ -100,6 +106,10 @@ export function createItem(spec: NewItem, ratingKey: string, defaultSection: str
     },
     locked: new Set(spec.locked ?? []),
     media: [{ file: spec.file, size: spec.size }],
+    guid: null,
+    audienceRating: null,
+    providerThumb: null,
+    roleThumbs: {},
   };
 }
 
@@ -235,6 +245,8 @@ export function renderItem(item: FakeItem, section: FakeSection | undefined, ful
     key: `/library/metadata/${item.ratingKey}`,
     type: 'movie',
   };
+  if (item.guid !== null) out['guid'] = item.guid;
+  if (item.audienceRating !== null) out['audienceRating'] = item.audienceRating;
   for (const s of SCALARS) if (item.scalars[s] !== '') out[s] = item.scalars[s];
   if (item.year !== null) out['year'] = item.year;
   if (item.userRating !== null) out['userRating'] = item.userRating;

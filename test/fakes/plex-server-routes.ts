@@ -3,7 +3,7 @@
 // methods answer 404, as Plex does (plex-api.md).
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { ensureCollection, type FakeCollection, type FakeState } from './plex-server.ts';
+import { ensureCollection, type FakeCollection, type FakeState, runAgent } from './plex-server.ts';
 import { type FakeItem, applyEdit, renderItem, renderSection } from './plex-server-library.ts';
 import { listAccounts, listHistory } from './plex-server-history.ts';
 
@@ -80,6 +80,17 @@ export function route(
     // The upload becomes the selected poster (plex-api.md "Images").
     item.updatedAt = Math.floor(Date.now() / 1000);
     item.thumb = `/library/metadata/${item.ratingKey}/thumb/${item.updatedAt}`;
+    return EMPTY_OK;
+  }
+
+  // Refresh answers at once and runs the agent afterwards (python-plexapi
+  // `refresh()` is PUT .../refresh; PMS queues the work). Without a custom
+  // agent there is nothing new to fetch for these items.
+  const refresh = /^\/library\/metadata\/([^/]+)\/refresh$/.exec(path);
+  if (refresh && method === 'PUT') {
+    const item = state.items.get(refresh[1]!);
+    if (!item) return NOT_FOUND;
+    runAgent(state, item);
     return EMPTY_OK;
   }
 

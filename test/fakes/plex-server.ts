@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeItem, type FakeSection, type NewItem, createItem, decodeQuery } from './plex-server-library.ts';
+import { type AgentOptions, type AgentRun, customAgent } from './plex-server-agent.ts';
 import { route } from './plex-server-routes.ts';
 import { type FakeAccount, type FakePlay, type HistoryState, newHistoryState } from './plex-server-history.ts';
 
@@ -85,6 +86,11 @@ export interface FakeState {
   actorThumbs: Map<string, string>;
   posters: Map<string, Poster[]>;
   scans: { sectionId: string; path: string | null }[];
+  /** A custom metadata agent for every section (useProvider); undefined: the sections' own agent, which a refresh leaves alone. */
+  agent?: AgentRun;
+  /** Agent runs under way, and failures of finished ones. */
+  agentRuns: Set<Promise<void>>;
+  agentErrors: string[];
   history: HistoryState;
   faults: { ignorePosters: number };
 }
@@ -116,6 +122,13 @@ export interface FakePlex {
   /** The next `count` responses with a body are cut off halfway (socket destroyed). */
   cutBody(count: number): void;
   setHang(on: boolean): void;
+  /** The library's agent becomes a custom metadata provider at this URL (PMS 1.43+). */
+  useProvider(options: AgentOptions): void;
+  /** A scan finds a new file: the item is added and the agent asked for it; resolves when it has answered. */
+  scanFile(spec: NewItem): Promise<FakeItem>;
+  /** Waits for every agent run under way (refreshes answer 200 at once and run after). */
+  agentIdle(): Promise<void>;
+  agentErrors: string[];
   /** A play in the history; by default the owner's (account 1), now. Returns the historyKey id. */
   addPlay(play: { ratingKey: string; accountId?: number; viewedAt?: number; deviceId?: number }): number;
   plays(): FakePlay[];
@@ -150,6 +163,8 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     actorThumbs: new Map(),
     posters: new Map(),
     scans: [],
+    agentRuns: new Set(),
+    agentErrors: [],
     history: newHistoryState(),
   };
   const requests: LoggedRequest[] = [];
@@ -277,6 +292,18 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     setHang(on) {
       faults.hang = on;
     },
+    useProvider(agentOptions) {
+      state.agent = customAgent(agentOptions);
+    },
+    async scanFile(spec) {
+      const item = createItem(spec, spec.ratingKey ?? String(nextKey++), state.options.sections[0]?.id ?? '1');
+      state.items.set(item.ratingKey, item);
+      runAgent(state, item);
+      await idle(state);
+      return item;
+    },
+    agentIdle: () => idle(state),
+    agentErrors: state.agentErrors,
     addPlay(play) {
       const item = state.items.get(play.ratingKey);
       const viewedAt = play.viewedAt ?? Math.floor(Date.now() / 1000);
@@ -326,6 +353,22 @@ export function ensureCollection(state: FakeState, sectionId: string, title: str
   const collection: FakeCollection = { ratingKey: String(nextCollectionKey++), sectionId, title, summary, thumb: null, locked: new Set() };
   state.collectionItems.set(collection.ratingKey, collection);
   return collection;
+}
+
+/** Starts the agent for an item in the background, as PMS does after answering. */
+export function runAgent(state: FakeState, item: FakeItem): void {
+  if (!state.agent) return;
+  const locations = state.options.sections.find((s) => s.id === item.sectionId)?.locations ?? [];
+  const run: Promise<void> = state
+    .agent(item, locations)
+    .catch((err: Error) => void state.agentErrors.push(err.message))
+    .finally(() => state.agentRuns.delete(run));
+  state.agentRuns.add(run);
+}
+
+async function idle(state: FakeState): Promise<void> {
+  // Bounded: each round waits for the runs present; runs start only from requests.
+  for (let round = 0; round < 100 && state.agentRuns.size > 0; round++) await Promise.all([...state.agentRuns]);
 }
 
 /** Items waiting to appear become visible once their time or scan count is reached. */

@@ -15,9 +15,9 @@ export interface FakeSceneInput {
   performerIds?: string[];
   tagIds?: string[];
   groupIds?: string[];
-  /** stash-box IDs (only their count matters to PlexSync). */
-  stashIds?: string[];
-  files?: { path: string; size: number }[];
+  /** duration: seconds (Stash's VideoFile.duration); default 0. */
+  files?: { path: string; size: number; duration?: number }[];
+  stashIds?: { endpoint: string; stash_id: string }[];
 }
 
 export type FakeScene = Required<FakeSceneInput> & {
@@ -41,6 +41,35 @@ export function stashTime(date: Date): string {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 type Criterion = { value?: unknown; value2?: unknown; modifier: string; depth?: number | null; excludes?: unknown };
+
+/**
+ * Stash's string criteria on a column: EQUALS and NOT_EQUALS are SQL LIKE
+ * without added wildcards (so case-folded, and `_`/`%` in the value are
+ * wildcards: Stash's stringCriterionHandler), INCLUDES adds `%` both sides.
+ */
+const likeCache = new Map<string, RegExp>();
+
+function matchesString(have: readonly string[], criterion: Criterion, name: string): boolean {
+  const value = String(criterion.value ?? '');
+  const like = (pattern: string) => {
+    const cached = likeCache.get(pattern);
+    if (cached) return cached;
+    const re = new RegExp(`^${[...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))).join('')}$`, 'is');
+    if (likeCache.size > 1000) likeCache.clear();
+    likeCache.set(pattern, re);
+    return re;
+  };
+  switch (criterion.modifier) {
+    case 'EQUALS':
+      return have.some((h) => like(value).test(h));
+    case 'NOT_EQUALS':
+      return !have.some((h) => like(value).test(h));
+    case 'INCLUDES':
+      return have.some((h) => like(`%${value}%`).test(h));
+    default:
+      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for ${name}`);
+  }
+}
 
 /** Stash's list criteria: INCLUDES any, INCLUDES_ALL, EXCLUDES. */
 function matchesList(have: string[], criterion: Criterion, name: string): boolean {
@@ -73,22 +102,6 @@ function compare(have: number, criterion: Criterion, name: string, parse: (v: un
   }
 }
 
-/**
- * Stash's `path` criterion: SQL LIKE over each file's full path, so INCLUDES
- * is a substring test and, like SQLite's LIKE, ignores ASCII case.
- */
-function matchesPath(paths: string[], criterion: Criterion): boolean {
-  const value = String(criterion.value ?? '').toLowerCase();
-  switch (criterion.modifier) {
-    case 'INCLUDES':
-      return paths.some((p) => p.toLowerCase().includes(value));
-    case 'EQUALS':
-      return paths.some((p) => p.toLowerCase() === value);
-    default:
-      throw new Error(`fake Stash does not implement modifier ${criterion.modifier} for scene_filter.path`);
-  }
-}
-
 // Stash turns the timestamp into local time and compares whole seconds.
 function timestampSeconds(value: unknown): number {
   const ms = Date.parse(String(value));
@@ -99,6 +112,8 @@ function timestampSeconds(value: unknown): number {
 export class FakeStore {
   readonly scenes = new Map<string, FakeScene>();
   readonly names: Record<RelatedKind, Map<string, string>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
+  /** When each performer/studio/tag/group was last changed (its own updated_at). */
+  readonly relatedUpdatedAt: Record<RelatedKind, Map<string, Date>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
   settings: Record<string, Record<string, unknown>> = {};
   readonly screenshots = new Map<string, { bytes: Uint8Array; contentType: string }>();
   /** Studio id -> parent studio id; tag id -> parent tag ids. */
@@ -117,13 +132,15 @@ export class FakeStore {
   addRelated(kind: RelatedKind, name: string, id?: string): string {
     const key = id ?? String(this.#nextId++);
     this.names[kind].set(key, name);
+    this.relatedUpdatedAt[kind].set(key, this.#now());
     return key;
   }
 
   rename(kind: RelatedKind, id: string, name: string): void {
     if (!this.names[kind].has(id)) throw new Error(`no ${kind} ${id}`);
-    // Renaming does not touch the scenes' updated_at in Stash either.
+    // Renaming does not touch the scenes' updated_at in Stash either, only the object's own.
     this.names[kind].set(id, name);
+    this.relatedUpdatedAt[kind].set(id, this.#now());
   }
 
   addScene(input: FakeSceneInput): string {
@@ -142,8 +159,8 @@ export class FakeStore {
       performerIds: input.performerIds ?? [],
       tagIds: input.tagIds ?? [],
       groupIds: input.groupIds ?? [],
-      stashIds: input.stashIds ?? [],
       files: input.files ?? [],
+      stashIds: input.stashIds ?? [],
       createdAt: now,
       updatedAt: now,
       playHistory: [],
@@ -195,8 +212,13 @@ export class FakeStore {
             return compare(seconds(scene.updatedAt), criterion, name, timestampSeconds);
           case 'id':
             return compare(Number(scene.id), criterion, name, Number);
+          case 'title':
+            return matchesString(scene.title === null ? [] : [scene.title], criterion, name);
+          // Stash's path criterion: SQL LIKE over each file's full path (folder + basename).
           case 'path':
-            return matchesPath(scene.files.map((f) => f.path), criterion);
+            return matchesString(scene.files.map((f) => f.path), criterion, name);
+          case 'files_filter':
+            return this.#matchesFiles(scene, criterion as unknown as Record<string, Criterion | null>);
           default:
             throw new Error(`fake Stash does not implement scene_filter.${name}`);
         }
@@ -206,19 +228,56 @@ export class FakeStore {
     return true;
   }
 
-  /** findScenes: filter, sort by id, then page (1-based; per_page -1 = all, default 25). */
-  findScenes(args: { filter?: Record<string, unknown> | null; scene_filter?: Record<string, Criterion | null> | null; ids?: string[] | null }): { count: number; scenes: FakeScene[] } {
-    const filter = args.filter ?? {};
-    const sort = filter['sort'] ?? 'id';
-    if (sort !== 'id') throw new Error(`fake Stash only sorts by id, got ${JSON.stringify(sort)}`);
-    const descending = filter['direction'] === 'DESC';
-    const all = [...this.scenes.values()]
-      .filter((s) => (args.ids ? args.ids.includes(s.id) : true))
-      .filter((s) => this.#matches(s, args.scene_filter ?? {}))
-      .sort((a, b) => (Number(a.id) - Number(b.id)) * (descending ? -1 : 1));
-    const perPage = typeof filter['per_page'] === 'number' ? filter['per_page'] : 25;
-    if (perPage < 0) return { count: all.length, scenes: all };
-    const page = Math.max(1, typeof filter['page'] === 'number' ? filter['page'] : 1);
-    return { count: all.length, scenes: all.slice((page - 1) * perPage, page * perPage) };
+  #matchesFiles(scene: FakeScene, filter: Record<string, Criterion | null>): boolean {
+    return scene.files.some((file) =>
+      Object.entries(filter).every(([name, criterion]) => {
+        if (criterion == null) return true;
+        const basename = file.path.split(/[\\/]/).pop() ?? '';
+        if (name === 'basename') return matchesString([basename], criterion, `files_filter.${name}`);
+        if (name === 'path') return matchesString([file.path], criterion, `files_filter.${name}`);
+        throw new Error(`fake Stash does not implement scene_filter.files_filter.${name}`);
+      }),
+    );
   }
+
+  /** findScenes: filter, sort by id (or updated_at), then page (1-based; per_page -1 = all, default 25). */
+  findScenes(args: { filter?: Record<string, unknown> | null; scene_filter?: Record<string, Criterion | null> | null; ids?: string[] | null }): { count: number; scenes: FakeScene[] } {
+    // Stash's q searches title, details, code and file paths, case-insensitively.
+    const q = typeof args.filter?.['q'] === 'string' ? (args.filter['q'] as string).toLowerCase() : '';
+    const matching = [...this.scenes.values()]
+      .filter((s) => (args.ids ? args.ids.includes(s.id) : true))
+      .filter((s) => q === '' || [s.title, s.details, s.code, ...s.files.map((f) => f.path)].some((v) => v?.toLowerCase().includes(q)))
+      .filter((s) => this.#matches(s, args.scene_filter ?? {}));
+    const { count, items } = sortAndPage(matching, args.filter ?? {});
+    return { count, scenes: items };
+  }
+
+  /** findPerformers / findStudios / findTags / findGroups: only the updated_at criterion is implemented. */
+  findRelated(kind: RelatedKind, args: { filter?: Record<string, unknown> | null; ids?: string[] | null } & Record<string, unknown>): { count: number; items: { id: string; name: string; updatedAt: Date }[] } {
+    const filterArg = (args[`${kind}_filter`] as Record<string, Criterion | null> | null | undefined) ?? {};
+    const all = [...this.names[kind].entries()].map(([id, name]) => ({ id, name, updatedAt: this.relatedUpdatedAt[kind].get(id) ?? new Date(0) }));
+    const matching = all
+      .filter((o) => (args.ids ? args.ids.includes(o.id) : true))
+      .filter((o) =>
+        Object.entries(filterArg).every(([name, criterion]) => {
+          if (criterion == null) return true;
+          if (name !== 'updated_at') throw new Error(`fake Stash does not implement ${kind}_filter.${name}`);
+          return compare(seconds(o.updatedAt), criterion, name, timestampSeconds);
+        }),
+      );
+    return sortAndPage(matching, args.filter ?? {});
+  }
+}
+
+/** Stash's FindFilterType over id or updated_at (then id); per_page -1 = all, default 25. */
+function sortAndPage<T extends { id: string; updatedAt: Date }>(items: T[], filter: Record<string, unknown>): { count: number; items: T[] } {
+  const sort = filter['sort'] ?? 'id';
+  if (sort !== 'id' && sort !== 'updated_at') throw new Error(`fake Stash only sorts by id or updated_at, got ${JSON.stringify(sort)}`);
+  const descending = filter['direction'] === 'DESC';
+  const key = (o: T) => (sort === 'id' ? Number(o.id) : seconds(o.updatedAt));
+  const all = [...items].sort((a, b) => (key(a) - key(b) || Number(a.id) - Number(b.id)) * (descending ? -1 : 1));
+  const perPage = typeof filter['per_page'] === 'number' ? filter['per_page'] : 25;
+  if (perPage < 0) return { count: all.length, items: all };
+  const page = Math.max(1, typeof filter['page'] === 'number' ? filter['page'] : 1);
+  return { count: all.length, items: all.slice((page - 1) * perPage, page * perPage) };
 }

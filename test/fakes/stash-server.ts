@@ -74,9 +74,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const failing = { count: 0, message: '', operation: '' };
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
-  const studioView = (id: string) => {
+  const studioView = (id: string): Record<string, unknown> => {
     const parent = store.studioParents.get(id);
-    return { ...named('studio', id), parent_studio: parent ? named('studio', parent) : null };
+    return { ...named('studio', id), parent_studio: parent ? studioView(parent) : null };
   };
   // Stash's urlbuilders: `/performer/{id}/image?t=<updated>` and
   // `/group/{id}/frontimage?t=<updated>`, with `&default=true` when none is set.
@@ -84,6 +84,9 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     const image = store.images.get(`${kind}:${id}`);
     return `${baseUrl}/${kind}/${id}/${route}?t=${image?.stamp ?? 0}${image ? '' : '&default=true'}`;
   };
+  /** A performer's image or a group's front cover; each change moves the URL's `t=` stamp. */
+  const setImage = (kind: 'performer' | 'group', id: string, bytes: Uint8Array, contentType = 'image/jpeg') =>
+    store.images.set(`${kind}:${id}`, { bytes, contentType, stamp: (store.images.get(`${kind}:${id}`)?.stamp ?? 0) + 1 });
   const sceneView = (scene: FakeScene) => ({
     id: scene.id,
     title: scene.title,
@@ -97,14 +100,15 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     created_at: stashTime(scene.createdAt),
     updated_at: stashTime(scene.updatedAt),
     studio: scene.studioId ? studioView(scene.studioId) : null,
+    // Stash gives every performer an image_path (a default one when no photo was set).
     performers: scene.performerIds.map((id) => ({ ...named('performer', id), image_path: imagePath('performer', id, 'image') })),
     tags: scene.tagIds.map((id) => ({ ...named('tag', id), parents: (store.tagParents.get(id) ?? []).map((p) => named('tag', p)) })),
     groups: scene.groupIds.map((id) => ({
       group: { ...named('group', id), synopsis: store.synopses.get(id) ?? null, front_image_path: imagePath('group', id, 'frontimage') },
       scene_index: null,
     })),
-    stash_ids: scene.stashIds.map((id) => ({ endpoint: 'https://stashdb.org/graphql', stash_id: id, updated_at: stashTime(scene.updatedAt) })),
-    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size })),
+    files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size, duration: f.duration ?? 0 })),
+    stash_ids: scene.stashIds.map((s) => ({ ...s, updated_at: stashTime(scene.updatedAt) })),
     play_count: scene.playHistory.length,
     play_history: scene.playHistory.map(stashTime),
     last_played_at: scene.playHistory.length > 0 ? stashTime(new Date(Math.max(...scene.playHistory.map((d) => d.getTime())))) : null,
@@ -124,6 +128,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     findScenes: (args: Parameters<FakeStore['findScenes']>[0]) => {
       const { count, scenes } = store.findScenes(args);
       return { count, duration: 0, filesize: 0, scenes: scenes.map(sceneView) };
+    },
+    findGroup: ({ id }: { id: string }) => {
+      const name = store.names.group.get(id);
+      if (name === undefined) return null;
+      return { id, name, synopsis: store.synopses.get(id) ?? null, date: null, front_image_path: store.images.has(`group:${id}`) ? imagePath('group', id, 'frontimage') : null };
     },
     // Stash's ConfigurePlugin sets the plugin's whole map to the input and answers it.
     configurePlugin: ({ plugin_id, input }: { plugin_id: string; input: Record<string, unknown> }) => {
@@ -155,6 +164,15 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       hookEvents.push({ type: 'Scene.Update.Post', id, input: { ...input }, inputFields: Object.keys(input) });
       return sceneView(store.scenes.get(id)!);
     },
+    ...Object.fromEntries(
+      (['performer', 'studio', 'tag', 'group'] as const).map((kind) => [
+        `find${kind[0]!.toUpperCase()}${kind.slice(1)}s`,
+        (args: Parameters<FakeStore['findRelated']>[1]) => {
+          const { count, items } = store.findRelated(kind, args);
+          return { count, [`${kind}s`]: items.map((o) => ({ id: o.id, name: o.name, updated_at: stashTime(o.updatedAt) })) };
+        },
+      ]),
+    ),
     configuration: () => ({
       // Stash leaves out plugins that have no settings stored.
       plugins: ({ include }: { include?: string[] | null }) =>
@@ -181,17 +199,30 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   };
 
+  const documents = new Map<string, { document: DocumentNode; invalid: readonly GraphQLError[] }>();
   const graphqlAnswer = (body: string): { status: number; body: unknown } => {
     let request: { query?: string; variables?: Record<string, unknown>; operationName?: string };
     let document: DocumentNode;
+    let invalid: readonly GraphQLError[];
     try {
       request = JSON.parse(body);
-      document = parse(request.query ?? '');
+      // gqlgen keeps parsed and validated documents in an LRU cache (its
+      // handler's default query cache, 1000 entries): a repeated document
+      // costs only its execution, as here.
+      const text = request.query ?? '';
+      const cached = documents.get(text);
+      if (cached) {
+        ({ document, invalid } = cached);
+      } else {
+        document = parse(text);
+        invalid = validate(schema, document);
+        if (documents.size >= 1000) documents.clear();
+        documents.set(text, { document, invalid });
+      }
     } catch (err) {
       return { status: 422, body: { errors: [{ message: (err as Error).message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }], data: null } };
     }
     // gqlgen answers 422 for documents the schema rejects, 200 for resolver errors.
-    const invalid = validate(schema, document);
     if (invalid.length > 0) {
       return { status: 422, body: { errors: invalid.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })), data: null } };
     }
@@ -310,10 +341,10 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     setScreenshot: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.screenshots.set(id, { bytes, contentType }),
     setStudioParent: (id: string, parentId: string) => store.studioParents.set(id, parentId),
     setTagParents: (id: string, parentIds: string[]) => store.tagParents.set(id, parentIds),
-    /** A performer's image or a group's front cover; each change moves the URL's `t=` stamp. */
-    setImage: (kind: 'performer' | 'group', id: string, bytes: Uint8Array, contentType = 'image/jpeg') =>
-      store.images.set(`${kind}:${id}`, { bytes, contentType, stamp: (store.images.get(`${kind}:${id}`)?.stamp ?? 0) + 1 }),
+    setImage,
     setSynopsis: (groupId: string, synopsis: string) => store.synopses.set(groupId, synopsis),
+    setPerformerImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => setImage('performer', id, bytes, contentType),
+    setGroupImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => setImage('group', id, bytes, contentType),
     /** Makes every issued session invalid, as when max_session_age passes. */
     expireSession: () => {
       if (session !== undefined) session = randomBytes(24).toString('hex');
