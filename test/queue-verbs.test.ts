@@ -3,8 +3,8 @@
 // by kind and owner, and the counts `status` shows.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Db, openDatabase } from '../src/db/database.ts';
-import { listDead } from '../src/queue/dlq.ts';
+import { type Db, getKv, openDatabase } from '../src/db/database.ts';
+import { DEAD_LETTERS_RETRIED_AT, listDead, retryDead } from '../src/queue/dlq.ts';
 import {
   ack,
   claim,
@@ -219,4 +219,13 @@ test('finished jobs older than the window are purged; newer ones, pending and de
   assert.equal(purgeDone(db, 1_000, T + 1_001), 1);
   assert.equal(counts(db).done, 1);
   assert.equal(listDead(db).length, 1);
+});
+
+test('sending dead letters back notes when, so a running worker reads its settings afresh', async (t) => {
+  const db = await freshDb(t);
+  enqueue(db, { kind: 'scene', entityId: '1' }, T);
+  fail(db, claim(db, LEASE, T)!, err, T);
+  assert.equal(getKv(db, DEAD_LETTERS_RETRIED_AT), undefined);
+  assert.equal(retryDead(db, T + 5_000), 1);
+  assert.equal(getKv(db, DEAD_LETTERS_RETRIED_AT), String(T + 5_000));
 });
