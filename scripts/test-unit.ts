@@ -1,6 +1,6 @@
 // `npm run test:unit`: the fast tests, in one process. A test file is
 // end-to-end, and left to `npm test`, when it runs the built plugin or CLI
-// (startWorld, runPlugin, the service helpers, dist/), runs another program (execFile), runs the
+// (startWorld, runPlugin, startServiceProcess, dist/), runs another program (execFile), runs the
 // benchmarks, or drives a browser (test/ui). The rest are unit tests (one
 // may still start a throwaway Node, e.g. to get the pid of an exited process).
 // Extra arguments go to `node --test` (e.g. --test-name-pattern=...).
