@@ -77,7 +77,7 @@ export const provider: Benchmark = {
       const stashUrl = await stashChild(scope, n);
       const client = new StashClient({ baseUrl: stashUrl, apiKey: API_KEY, timeoutMs: 30_000 });
       const mappings = parsePathMap('/stash/videos=>/data/videos');
-      const server = await startProvider({ host: '127.0.0.1', port: 0, stash: client, settings: () => ({ mappings, contentRating: '' }), log: createLogger((line) => process.stderr.write(line.replace(/[\x01\x02]/g, ' '))) });
+      const server = await startProvider({ host: '127.0.0.1', port: 0, stash: client, settings: () => ({ mappings, contentRating: '', titleTemplate: '' }), log: createLogger((line) => process.stderr.write(line.replace(/[\x01\x02]/g, ' '))) });
       scope.after(() => server.close());
 
       const pick = lcg(42);

@@ -44,6 +44,15 @@ const ENTITY_HOOKS = {
   'Movie.Update.Post': 'MovieUpdateInput',
 } as const;
 
+/** Per entity hook: the fields the metadata rules read besides the name (photos, parents, covers). */
+const RULE_FIELDS: Record<string, string[]> = {
+  'Performer.Update.Post': ['image'],
+  'Studio.Update.Post': ['parent_id'],
+  'Tag.Update.Post': ['parent_ids'],
+  'Group.Update.Post': ['synopsis', 'front_image'],
+  'Movie.Update.Post': ['synopsis', 'front_image'],
+};
+
 const quiet = createLogger(() => {});
 
 /** The fields of one of Stash's input types. The schema loads on first use: most tests here need none of it. */
@@ -139,7 +148,11 @@ for (const [hook, typeName] of Object.entries(ENTITY_HOOKS)) {
   const kind = hook === 'Movie.Update.Post' ? 'group' : hook.split('.')[0]!.toLowerCase();
   test(`${hook}: a rename queues a ${kind} job; each other field alone queues nothing`, async (t) => {
     const db = await freshDb(t);
-    const others = (await inputFields(typeName)).filter((f) => f !== 'id' && f !== 'name' && f !== 'clientMutationId');
+    const ruleFields = RULE_FIELDS[hook]!;
+    for (const field of ruleFields) {
+      assert.equal(requiresPlexSync({ id: '3', type: hook, input: { id: '3', [field]: valueFor(field) }, inputFields: ['id', field] }), true, `${hook} ${field}`);
+    }
+    const others = (await inputFields(typeName)).filter((f) => f !== 'id' && f !== 'name' && f !== 'clientMutationId' && !ruleFields.includes(f));
     assert.ok(others.length >= 3, `${typeName} has fields besides name`);
     for (const field of others) {
       const result = onSceneUpdate(db, { id: '3', type: hook, input: { id: '3', [field]: valueFor(field) }, inputFields: ['id', field] }, quiet);

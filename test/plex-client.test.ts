@@ -123,7 +123,7 @@ describe('PlexClient edits', () => {
     assert.equal(s.summary, 'Sum');
     assert.equal(s.studio, 'Studio X');
     assert.equal(s.originallyAvailableAt, '2021-03-04');
-    assert.deepEqual(s.tags, { actor: ['Ann', 'Bob'], genre: ['G1'], director: ['Dee'], collection: ['Series'] });
+    assert.deepEqual(s.tags, { actor: ['Ann', 'Bob'], genre: ['G1'], director: ['Dee'], collection: ['Series'], label: [] });
     assert.deepEqual(s.locked.sort(), ['actor', 'collection', 'director', 'genre', 'originallyAvailableAt', 'studio', 'summary', 'title']);
     assert.equal(plex.requestCount({ method: 'PUT', path: `/library/metadata/${rk}` }), 1);
     assert.equal((await client.getItem(rk)).year, 2021);

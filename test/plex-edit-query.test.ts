@@ -134,3 +134,24 @@ describe('encodeEdit', () => {
     );
   });
 });
+
+describe('encodeEdit: sort title, content rating, labels and actor photos', () => {
+  it('sends titleSort and contentRating as values, labels as tags, a photo beside its actor', () => {
+    const edit: PlexEdit = {
+      scalars: { title: 'Studio - T', titleSort: 'T', contentRating: 'XXX' },
+      tags: { actor: { set: ['Ann', 'Bea'], remove: [] }, label: { set: ['Kids OK'], remove: ['Old'] } },
+      actorThumbs: { Bea: 'http://127.0.0.1:9999/performer/2/image?t=5&x=1' },
+      lock: ['title', 'titleSort', 'contentRating', 'actor', 'label'],
+    };
+    const pairs = decodeQuery(encodeEdit(edit, { type: 1 }));
+    const get = (key: string) => pairs.find(([k]) => k === key)?.[1];
+    assert.equal(get('titleSort.value'), 'T');
+    assert.equal(get('contentRating.value'), 'XXX');
+    assert.equal(get('label[0].tag.tag'), 'Kids OK');
+    assert.equal(get('label[].tag.tag-'), 'Old');
+    assert.equal(get('actor[1].tag.tag'), 'Bea');
+    assert.equal(get('actor[1].tag.thumb'), 'http://127.0.0.1:9999/performer/2/image?t=5&x=1');
+    assert.equal(get('actor[0].tag.thumb'), undefined);
+    assert.equal(get('label.locked'), '1');
+  });
+});

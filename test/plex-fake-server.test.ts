@@ -114,4 +114,36 @@ describe('fake Plex', () => {
     assert.equal(plex.requestCount({ method: 'GET', path: '/library/sections' }), 1);
     assert.equal(plex.requests[0]!.headers['x-plex-token'], '<token>');
   });
+
+  it('keeps an actor photo sent with the tag, one per actor for the whole library', async () => {
+    const a = plex.addItem({ title: 'a', file: '/data/videos/a.mp4', size: 1 }).ratingKey;
+    const b = plex.addItem({ title: 'b', file: '/data/videos/b.mp4', size: 2, actors: ['Ann'] }).ratingKey;
+    const url = encodeURIComponent('http://stash:9999/performer/1/image?t=1');
+    assert.equal((await call('PUT', `/library/metadata/${a}?actor[0].tag.tag=Ann&actor[0].tag.thumb=${url}`)).status, 200);
+    const roleOf = async (rk: string) => (await call('GET', `/library/metadata/${rk}`)).json().MediaContainer.Metadata[0].Role;
+    assert.equal((await roleOf(a))[0].thumb, 'http://stash:9999/performer/1/image?t=1');
+    assert.equal((await roleOf(b))[0].thumb, 'http://stash:9999/performer/1/image?t=1', 'the same actor elsewhere shows it too');
+    // A later photo for the same actor replaces it everywhere.
+    await call('PUT', `/library/metadata/${b}?actor[0].tag.tag=Ann&actor[0].tag.thumb=${encodeURIComponent('http://x/2')}`);
+    assert.equal((await roleOf(a))[0].thumb, 'http://x/2');
+  });
+
+  it('makes a collection an item of its own: listed with a ratingKey, summary edited and poster uploaded on it', async () => {
+    const a = plex.addItem({ title: 'a', file: '/data/videos/a.mp4', size: 1 }).ratingKey;
+    assert.equal((await call('GET', '/library/sections/1/collections')).json().MediaContainer.size, 0);
+    await call('PUT', `/library/metadata/${a}?collection[0].tag.tag=Series`);
+    const listed = (await call('GET', '/library/sections/1/collections')).json().MediaContainer.Metadata;
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].title, 'Series');
+    assert.equal(listed[0].type, 'collection');
+    const rk = String(listed[0].ratingKey);
+    assert.equal((await call('PUT', `/library/metadata/${rk}?summary.value=About&summary.locked=1`)).status, 200);
+    const res = await fetch(`${plex.url}/library/metadata/${rk}/posters`, { method: 'POST', headers: { 'X-Plex-Token': plex.token, 'Content-Type': 'image/jpeg' }, body: new Uint8Array([1, 2]) });
+    assert.equal(res.status, 200);
+    const after = (await call('GET', '/library/sections/1/collections')).json().MediaContainer.Metadata[0];
+    assert.equal(after.summary, 'About');
+    assert.ok(after.thumb);
+    assert.equal(plex.posters(rk).length, 1);
+    assert.equal((await call('GET', '/library/sections/9/collections')).status, 404);
+  });
 });

@@ -14,7 +14,7 @@ const FILE = '/data/videos/new-scene.mp4';
 
 async function withProvider(t: { after(fn: () => unknown): void }, w: World): Promise<RunningProvider> {
   const stash = new StashClient({ ...connectionFromServer(w.stash.serverConnection()), timeoutMs: 10_000 });
-  const provider = await startProvider({ host: '127.0.0.1', port: 0, stash, settings: () => ({ mappings: [], contentRating: '' }), log: createLogger(() => undefined) });
+  const provider = await startProvider({ host: '127.0.0.1', port: 0, stash, settings: () => ({ mappings: [], contentRating: '', titleTemplate: '' }), log: createLogger(() => undefined) });
   t.after(() => provider.close());
   w.plex.useProvider({ providerUrl: provider.url, relative: true });
   return provider;

@@ -17,7 +17,7 @@ describe('metadata provider over HTTP, against the fake Stash', () => {
   const start = async (pathMap = '', contentRating = '') => {
     await provider?.close();
     const client = new StashClient({ baseUrl: stash.url, apiKey: API_KEY, timeoutMs: 10_000 });
-    provider = await startProvider({ host: '127.0.0.1', port: 0, stash: client, settings: () => ({ mappings: parsePathMap(pathMap), contentRating }), log: createLogger((line) => logLines.push(line)) });
+    provider = await startProvider({ host: '127.0.0.1', port: 0, stash: client, settings: () => ({ mappings: parsePathMap(pathMap), contentRating, titleTemplate: '' }), log: createLogger((line) => logLines.push(line)) });
   };
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${provider.url}${path}`, { headers: { Accept: 'application/json', ...headers } });
   const match = (body: unknown) =>

@@ -80,15 +80,27 @@ describe('provider metadata mapping', () => {
         { id: '4', name: 'B', imageStamp: '2' },
       ],
     });
-    const m = sceneMetadata(s, { baseUrl: 'http://p:1', contentRating: '' });
+    const m = sceneMetadata(s, { baseUrl: 'http://p:1', contentRating: '', titleTemplate: '' });
     assert.deepEqual(m.Role, [
       { tag: 'B', order: 1, thumb: 'http://p:1/images/performer/1?t=1' },
       { tag: 'A', order: 2 },
     ]);
   });
 
+  it('the title template names the item as edit mode does, with the plain title to sort by', () => {
+    const s = scene('5', ['/v/clip.mp4'], { title: 'Plain', date: '2024-03-01', studio: { id: '1', name: 'Studio', parent: null } });
+    const m = sceneMetadata(s, { baseUrl: 'http://p:1', contentRating: '', titleTemplate: '{studio} - {date} - {title}' });
+    assert.equal(m.title, 'Studio - 2024-03-01 - Plain');
+    assert.equal(m.titleSort, 'Plain');
+    const plain = sceneMetadata(s, { baseUrl: 'http://p:1', contentRating: '', titleTemplate: '' });
+    assert.equal(plain.title, 'Plain');
+    assert.equal(plain.titleSort, undefined);
+    // No Stash title: the file name, as without a template.
+    assert.equal(sceneMetadata({ ...s, title: null }, { baseUrl: 'http://p:1', contentRating: '', titleTemplate: '{studio} - {title}' }).title, 'clip');
+  });
+
   it('an invalid date is left out rather than sent', () => {
-    const m = sceneMetadata(scene('5', [], { date: '2024-13' }), { baseUrl: 'http://p:1', contentRating: '' });
+    const m = sceneMetadata(scene('5', [], { date: '2024-13' }), { baseUrl: 'http://p:1', contentRating: '', titleTemplate: '' });
     assert.equal(m.originallyAvailableAt, undefined);
     assert.equal(m.year, undefined);
   });
@@ -113,9 +125,9 @@ describe('provider configuration', () => {
     assert.equal(providerListen({ PLEXSYNC_PROVIDER_PORT: '1', PLEXSYNC_PROVIDER_URL: 'http://nas:9881/' })?.publicUrl, 'http://nas:9881');
   });
 
-  it('reads pathMap and contentRating from the stored settings, PLEXSYNC_PATH_MAP winning', () => {
-    const fromStash = providerSettings({ pathMap: '/a=>/b', contentRating: ' XXX ' }, {});
-    assert.deepEqual(fromStash, { mappings: [{ stash: '/a', plex: '/b' }], contentRating: 'XXX' });
+  it('reads pathMap, contentRating and titleTemplate from the stored settings, PLEXSYNC_PATH_MAP winning', () => {
+    const fromStash = providerSettings({ pathMap: '/a=>/b', contentRating: ' XXX ', titleTemplate: '{studio} - {title}' }, {});
+    assert.deepEqual(fromStash, { mappings: [{ stash: '/a', plex: '/b' }], contentRating: 'XXX', titleTemplate: '{studio} - {title}' });
     assert.deepEqual(providerSettings({ pathMap: '/a=>/b' }, { PLEXSYNC_PATH_MAP: '/c=>/d' }).mappings, [{ stash: '/c', plex: '/d' }]);
     assert.throws(() => providerSettings({ pathMap: 'nonsense' }, {}), /pathMap/);
   });
@@ -143,14 +155,14 @@ describe('reconcile plans in provider mode', () => {
   const item = { ratingKey: '100', title: 'T', summary: 'D', Media: [{ Part: [{ file: '/v/a.mp4', size: 1 }] }] };
 
   it('an unlocked field with the right value is the same in provider mode, a lock to add in edit mode', () => {
-    assert.equal(planScene(stashScene, item, '1', record, ALL_FIELDS_ON, 'provider').status, 'same');
-    const edit = planScene(stashScene, item, '1', record, ALL_FIELDS_ON, 'edit');
+    assert.equal(planScene(stashScene, item, '1', record, ALL_FIELDS_ON, { syncMode: 'provider' }).status, 'same');
+    const edit = planScene(stashScene, item, '1', record, ALL_FIELDS_ON, { syncMode: 'edit' });
     assert.equal(edit.status, 'differs');
     assert.ok(edit.changes.every((c) => c.lockOnly));
   });
 
   it('a value that differs still differs in provider mode', () => {
-    const plan = planScene({ ...stashScene, title: 'New' }, item, '1', record, ALL_FIELDS_ON, 'provider');
+    const plan = planScene({ ...stashScene, title: 'New' }, item, '1', record, ALL_FIELDS_ON, { syncMode: 'provider' });
     assert.equal(plan.status, 'differs');
     assert.deepEqual(
       plan.changes.map((c) => c.field),

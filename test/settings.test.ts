@@ -23,8 +23,8 @@ describe('plugin settings', () => {
     const field = (key: string) => (key === 'pathMap' ? 'pathMapRaw' : key);
     for (const spec of SETTINGS_SPEC.filter((s) => s.key !== 'plexUrl' && s.key !== 'plexToken')) {
       const value = (SETTING_DEFAULTS as unknown as Record<string, unknown>)[field(spec.key)];
-      // Lists are typed in as text and kept parsed.
-      const expected = spec.key === 'plexLibraries' || spec.key === 'importAccounts' ? 'object' : typeOf[spec.type];
+      // Comma-separated lists (libraries, tag names, account ids) are parsed into arrays.
+      const expected = spec.type === 'STRING' && Array.isArray(value) ? 'object' : typeOf[spec.type];
       assert.equal(typeof value, expected, spec.key);
     }
   });
@@ -110,5 +110,27 @@ describe('plugin settings', () => {
 
   it('ignores settings it does not know (left over from older versions)', () => {
     assert.deepEqual(parseSettings({ ...required, retiredSetting: 'x' }), { ...SETTING_DEFAULTS, ...required });
+  });
+});
+
+describe('metadata rule settings', () => {
+  it('parses tag lists and keeps today\'s behaviour when unset', () => {
+    const s = parseSettings({ ...required, labelTags: ' Kids OK , 4K,, ', excludeTags: 'Private', organizedCollection: ' Organized ' });
+    assert.deepEqual(s.labelTags, ['Kids OK', '4K']);
+    assert.deepEqual(s.excludeTags, ['Private']);
+    assert.equal(s.organizedCollection, 'Organized');
+    const d = parseSettings(required);
+    assert.deepEqual([d.titleTemplate, d.contentRating, d.labelTags, d.studioCollections, d.onlyOrganized, d.performerPhotos], ['', '', [], false, false, false]);
+  });
+
+  it('names the setting and the bad value', () => {
+    assert.deepEqual(settingsProblems({ ...required, titleTemplate: '{studio} - {titel}' }), [
+      'titleTemplate has unknown placeholders {titel} (known: {title} {studio} {parentStudio} {date} {year} {code} {performers} {director}), got "{studio} - {titel}"',
+    ]);
+    assert.deepEqual(settingsProblems({ ...required, titleTemplate: '{studio}' }), ['titleTemplate must contain {title}, got "{studio}"']);
+    assert.deepEqual(settingsProblems({ ...required, contentRating: 'X'.repeat(41) }), [`contentRating must be at most 40 characters, got "${'X'.repeat(41)}"`]);
+    assert.deepEqual(settingsProblems({ ...required, organizedCollection: 'a\nb' }), ['organizedCollection must be one line without control characters, got "a\\nb"']);
+    assert.deepEqual(settingsProblems({ ...required, onlyOrganized: 'yes' }), ['onlyOrganized must be true or false, got "yes"']);
+    assert.deepEqual(settingsProblems({ ...required, labelTags: 42 }), ['labelTags must be text, got 42']);
   });
 });

@@ -4,18 +4,21 @@ import fc from 'fast-check';
 import { diffState, editSteps, type SyncPlan, verifyApplied } from '../src/sync/diff.ts';
 import { type DesiredState, isEmptyEdit, type PlexEdit, type PlexItemState, type TagField } from '../src/sync/model.ts';
 
-const ALL_LOCKS = ['title', 'summary', 'originallyAvailableAt', 'studio', 'actor', 'genre', 'director', 'collection'];
-const TAG_FIELDS: TagField[] = ['actor', 'genre', 'director', 'collection'];
+const ALL_LOCKS = ['title', 'summary', 'originallyAvailableAt', 'studio', 'actor', 'genre', 'director', 'collection', 'label'];
+const TAG_FIELDS: TagField[] = ['actor', 'genre', 'director', 'collection', 'label'];
 
 function item(overrides: Partial<PlexItemState> = {}): PlexItemState {
   return {
     ratingKey: '7',
     sectionId: '1',
     title: 'A Title',
+    titleSort: '',
     summary: 'Details',
     originallyAvailableAt: '2024-03-09',
     studio: 'Studio One',
-    tags: { actor: ['Bea', 'Ann'], genre: ['outdoor'], director: ['Jane'], collection: ['Series A'] },
+    contentRating: '',
+    tags: { actor: ['Bea', 'Ann'], genre: ['outdoor'], director: ['Jane'], collection: ['Series A'], label: [] },
+    actorThumbs: {},
     userRating: 8.5,
     locked: [...ALL_LOCKS],
     files: [{ file: '/data/a.mp4', size: 1000 }],
@@ -183,7 +186,7 @@ const name: fc.Arbitrary<string> = fc.constantFrom('a', 'b', 'B', 'c', 'Ann', 'a
 const names = fc.uniqueArray(name, { maxLength: 5 });
 const text = fc.constantFrom('', 'x', 'X', 'line\nbreak', 'עברית');
 const rating = fc.option(fc.integer({ min: 0, max: 100 }).map((r) => r / 10), { nil: null });
-const tagLists = fc.record({ actor: names, genre: names, director: names, collection: names });
+const tagLists = fc.record({ actor: names, genre: names, director: names, collection: names, label: names });
 const plexItem = fc.record({
   title: text,
   summary: text,
@@ -199,7 +202,7 @@ const wanted = fc.record(
       { title: text.filter((t) => t !== ''), summary: text, originallyAvailableAt: fc.constantFrom('', '2024-01-02'), studio: text },
       { requiredKeys: [] },
     ),
-    tags: fc.record({ actor: names, genre: names, director: names, collection: names }, { requiredKeys: [] }),
+    tags: fc.record({ actor: names, genre: names, director: names, collection: names, label: names }, { requiredKeys: [] }),
     rating,
   },
   { requiredKeys: ['scalars', 'tags'] },
@@ -209,15 +212,15 @@ test('diff, apply as Plex does, diff again: nothing left to write', () => {
   fc.assert(
     fc.property(wanted, plexItem, names, (d, state, managed) => {
       const before = item(state);
-      const plan = diffState(d, before, managed);
+      const plan = diffState(d, before, managed, managed);
       const after = applyPlan(before, plan);
       // Plex holds one spelling per case-folded name: the first one Stash lists.
       const oneSpelling = (list: string[]) => list.filter((n, i) => list.findIndex((m) => m.toLowerCase() === n.toLowerCase()) === i);
       assert.deepEqual(after.tags.actor, d.tags.actor ? oneSpelling(d.tags.actor) : before.tags.actor, 'actors in Stash order');
-      const again = diffState(d, after, plan.newManagedCollections);
+      const again = diffState(d, after, plan.newManagedCollections, plan.newManagedLabels);
       assert.equal(isEmptyEdit(again.edit), true, JSON.stringify(again.edit));
       assert.equal('rating' in again, false);
-      assert.deepEqual(verifyApplied(d, after, managed), []);
+      assert.deepEqual(verifyApplied(d, after, managed, managed), []);
     }),
     { numRuns: 500 },
   );
@@ -231,6 +234,21 @@ test('hand-made collections survive any sync', () => {
       const after = applyPlan(before, diffState(d, before, managed));
       assert.deepEqual(
         handMade.filter((c) => !after.tags.collection.includes(c)),
+        [],
+      );
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('hand-made labels survive any sync (sharing restrictions live there)', () => {
+  fc.assert(
+    fc.property(wanted, plexItem, names, (d, state, managed) => {
+      const before = item(state);
+      const handMade = before.tags.label.filter((l) => !managed.includes(l) && !(d.tags.label ?? []).includes(l));
+      const after = applyPlan(before, diffState(d, before, [], managed));
+      assert.deepEqual(
+        handMade.filter((l) => !after.tags.label.includes(l)),
         [],
       );
     }),

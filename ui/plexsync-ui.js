@@ -229,7 +229,17 @@
       if (m.stashFile) row('stash-file', 'Stash file', m.stashFile);
       row('item', 'Plex item', m.ratingKey);
     } else {
-      row('how', 'Match', m.kind === 'ambiguous' ? `ambiguous: ${(m.ratingKeys || []).length} Plex items could be it` : m.kind === 'no_files' ? 'the scene has no file' : 'no Plex item has this file');
+      row(
+        'how',
+        'Match',
+        m.kind === 'ambiguous'
+          ? `ambiguous: ${(m.ratingKeys || []).length} Plex items could be it`
+          : m.kind === 'no_files'
+            ? 'the scene has no file'
+            : m.kind === 'filtered'
+              ? `not synced: outside the sync filters (${m.reason})`
+              : 'no Plex item has this file',
+      );
       if (Array.isArray(m.tried) && m.tried.length > 0) row('tried', 'Looked for', m.tried.join(', '));
     }
     if (m.nextStep) row('next', 'What to do', m.nextStep);

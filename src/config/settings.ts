@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { PermanentError } from '../errors.ts';
 import { registerSecret } from '../log/redact.ts';
+import { TITLE_PLACEHOLDERS, unknownPlaceholders } from '../sync/rules.ts';
 import { SETTINGS_SPEC } from './settings-spec.ts';
 
 export interface Settings {
@@ -29,11 +30,25 @@ export interface Settings {
   skipRating: boolean;
   skipCollections: boolean;
   skipPoster: boolean;
+  titleTemplate: string;
+  /** Set on every synced item (edit mode) or sent by the provider; '' leaves Plex's alone. */
+  contentRating: string;
+  labelTags: string[];
+  labelTagParents: string[];
+  studioCollections: boolean;
+  parentStudioCollections: boolean;
+  performerCollections: boolean;
+  collectionTags: string[];
+  collectionTagParents: string[];
+  organizedCollection: string;
+  groupCollectionArt: boolean;
+  onlyOrganized: boolean;
+  onlyWithStashId: boolean;
+  excludeTags: string[];
+  performerPhotos: boolean;
   noScanRequests: boolean;
   /** edit: write and lock fields; provider: ask Plex to refresh from the provider. */
   syncMode: 'edit' | 'provider';
-  /** What the provider sends as contentRating; '' sends none. */
-  contentRating: string;
   /** The service dashboard's address ('' when unset); only the panel uses it. */
   serviceUrl: string;
   importPlays: boolean;
@@ -62,9 +77,23 @@ export const SETTING_DEFAULTS: Readonly<OptionalSettings> = Object.freeze({
   skipRating: false,
   skipCollections: false,
   skipPoster: false,
+  titleTemplate: '',
+  contentRating: '',
+  labelTags: [],
+  labelTagParents: [],
+  studioCollections: false,
+  parentStudioCollections: false,
+  performerCollections: false,
+  collectionTags: [],
+  collectionTagParents: [],
+  organizedCollection: '',
+  groupCollectionArt: false,
+  onlyOrganized: false,
+  onlyWithStashId: false,
+  excludeTags: [],
+  performerPhotos: false,
   noScanRequests: false,
   syncMode: 'edit',
-  contentRating: '',
   serviceUrl: '',
   importPlays: false,
   importRatings: false,
@@ -88,6 +117,28 @@ function wholeNumber(min: number, max: number) {
 // BOOLEAN settings likewise arrive as booleans or "true"/"false".
 const flag = v.optional(
   v.union([v.boolean(), v.pipe(v.string(), v.toLowerCase(), v.picklist(['true', 'false']), v.transform((s) => s === 'true'))], 'must be true or false'),
+);
+
+/** Comma-separated names (tag titles, library titles), trimmed, blanks dropped. */
+function nameList(key: string) {
+  return v.optional(v.pipe(text(key), v.transform((list) => list.split(',').map((name) => name.trim()).filter((name) => name !== ''))));
+}
+
+const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
+
+function shortText(key: string, max: number) {
+  return v.optional(
+    v.pipe(text(key), v.maxLength(max, `must be at most ${max} characters`), v.regex(NO_CONTROL_CHARS, 'must be one line without control characters')),
+  );
+}
+
+const titleTemplate = v.optional(
+  v.pipe(
+    text('titleTemplate'),
+    v.maxLength(500, 'must be at most 500 characters'),
+    v.check((t) => unknownPlaceholders(t).length === 0, (issue) => `has unknown placeholders ${unknownPlaceholders(String(issue.input)).map((n) => `{${n}}`).join(' ')} (known: ${TITLE_PLACEHOLDERS.map((n) => `{${n}}`).join(' ')})`),
+    v.check((t) => t.includes('{title}'), 'must contain {title}'),
+  ),
 );
 
 function hasHost(url: string): boolean {
@@ -130,9 +181,23 @@ const SettingsSchema = v.object({
   skipRating: flag,
   skipCollections: flag,
   skipPoster: flag,
+  titleTemplate,
+  contentRating: shortText('contentRating', 40),
+  labelTags: nameList('labelTags'),
+  labelTagParents: nameList('labelTagParents'),
+  studioCollections: flag,
+  parentStudioCollections: flag,
+  performerCollections: flag,
+  collectionTags: nameList('collectionTags'),
+  collectionTagParents: nameList('collectionTagParents'),
+  organizedCollection: shortText('organizedCollection', 200),
+  groupCollectionArt: flag,
+  onlyOrganized: flag,
+  onlyWithStashId: flag,
+  excludeTags: nameList('excludeTags'),
+  performerPhotos: flag,
   noScanRequests: flag,
   syncMode: v.optional(v.pipe(text('syncMode'), v.toLowerCase(), v.picklist(['edit', 'provider'], 'must be edit or provider'))),
-  contentRating: v.optional(v.pipe(text('contentRating'), v.maxLength(40, 'must be at most 40 characters'))),
   serviceUrl: v.optional(
     v.pipe(
       text('serviceUrl'),
@@ -187,7 +252,9 @@ function check(raw: Record<string, unknown>): Parsed {
     return { ok: false, problems };
   }
   const { pathMap, plexUrl, plexToken, ...rest } = result.output;
-  const settings: Settings = { ...SETTING_DEFAULTS, plexLibraries: [...SETTING_DEFAULTS.plexLibraries], importAccounts: [], plexUrl, plexToken };
+  // The default lists are copied, so no caller can change the shared defaults.
+  const defaults = Object.fromEntries(Object.entries(SETTING_DEFAULTS).map(([k, d]) => [k, Array.isArray(d) ? [...(d as unknown[])] : d])) as OptionalSettings;
+  const settings: Settings = { ...defaults, plexUrl, plexToken };
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) Object.assign(settings, { [key]: value });
   }

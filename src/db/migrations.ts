@@ -122,4 +122,17 @@ export const migrations: readonly string[] = [
     rating_written_at INTEGER                    -- when (epoch ms): the hook recognises its echo
   );
   `,
+  // 7: labels PlexSync manages per item, and those the item had before PlexSync
+  // first wrote it (the user's, never removed); what was last sent to each
+  // group's Plex collection.
+  `ALTER TABLE sync_records ADD COLUMN labels TEXT;
+  ALTER TABLE sync_records ADD COLUMN hand_made_labels TEXT;
+  CREATE TABLE collection_art (
+    section_id   TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    summary_hash TEXT,                           -- sha256 of the summary last sent
+    poster_url   TEXT,                           -- the cover URL last fetched (carries Stash's change stamp)
+    poster_hash  TEXT,                           -- sha256 of the poster bytes last uploaded
+    PRIMARY KEY (section_id, name)
+  );`,
 ];

@@ -57,8 +57,18 @@ const ENTITY_HOOKS: Record<string, JobKind> = {
   'Movie.Update.Post': 'group',
 };
 
-/** Fields of a performer, studio, tag or group whose change shows in Plex. */
-const ENTITY_SYNC_FIELDS = new Set(['name']);
+/**
+ * Fields of a performer, studio, tag or group whose change shows in Plex:
+ * the name always; with the metadata rules also a performer's image (actor
+ * photo), a studio's or tag's parents (parent-studio collections, tag rules)
+ * and a group's cover and synopsis (its collection's poster and summary).
+ */
+const ENTITY_SYNC_FIELDS: Record<string, ReadonlySet<string>> = {
+  performer: new Set(['name', 'image']),
+  studio: new Set(['name', 'parent_id']),
+  tag: new Set(['name', 'parent_ids']),
+  group: new Set(['name', 'synopsis', 'front_image']),
+};
 
 function sentKeys(ctx: HookContext): string[] | undefined {
   if (ctx.inputFields && ctx.inputFields.length > 0) return [...ctx.inputFields];
@@ -82,7 +92,7 @@ export function requiresPlexSync(ctx: HookContext): boolean {
   if (Array.isArray(ctx.input)) return true;
   const keys = sentKeys(ctx);
   if (!keys) return true;
-  const relevant = entity ? ENTITY_SYNC_FIELDS : SCENE_SYNC_FIELDS;
+  const relevant = entity ? ENTITY_SYNC_FIELDS[entity]! : SCENE_SYNC_FIELDS;
   return keys.some((key) => !IGNORED_KEYS.has(key) && relevant.has(key));
 }
 

@@ -4,7 +4,7 @@
 
 import { errorCode, type HttpDetails, PermanentError, PlexSyncError, TransientError } from '../errors.ts';
 import type { PlexEdit } from '../sync/model.ts';
-import { encodeEdit } from './edit-query.ts';
+import { encode, encodeEdit } from './edit-query.ts';
 import { plexRequestObserver } from './observe.ts';
 import { errorForStatus } from './status.ts';
 import { type RawResponse, Transport } from './transport.ts';
@@ -21,6 +21,12 @@ export interface PlexClientOptions {
   version?: string;
   /** Called before each request with the method and the (token-free) path; for counting. */
   onRequest?: (method: string, path: string) => void;
+}
+
+export interface PlexCollection {
+  ratingKey: string;
+  title: string;
+  summary: string;
 }
 
 export interface PlexIdentity {
@@ -220,7 +226,19 @@ export class PlexClient {
     await this.#send('PUT', `/:/rate?${params}`, { signal });
   }
 
-  /** The upload becomes the selected poster. */
+  /** The section's collections; each is an item of its own with a ratingKey (type 18). */
+  async listCollections(sectionId: string, signal?: AbortSignal): Promise<PlexCollection[]> {
+    const mc = await this.#json('GET', `/library/sections/${encodeURIComponent(sectionId)}/collections`, { signal });
+    return (mc.Metadata ?? []).map((m) => ({ ratingKey: String(m.ratingKey), title: m.title ?? '', summary: m.summary ?? '' }));
+  }
+
+  /** A collection's summary, set and locked like any item field. */
+  async editCollectionSummary(ratingKey: string, summary: string, signal?: AbortSignal): Promise<void> {
+    const query = `summary.value=${encode(summary)}&summary.locked=1`;
+    await this.#send('PUT', `/library/metadata/${encodeURIComponent(ratingKey)}?${query}`, { signal });
+  }
+
+  /** The upload becomes the selected poster (of an item or a collection). */
   async uploadPoster(ratingKey: string, bytes: Uint8Array, contentType: string, signal?: AbortSignal): Promise<void> {
     await this.#send('POST', `/library/metadata/${encodeURIComponent(ratingKey)}/posters`, {
       body: bytes,

@@ -19,14 +19,14 @@ export interface EncodeOptions {
   type: 1;
 }
 
-const SCALAR_ORDER: readonly ScalarField[] = ['title', 'summary', 'originallyAvailableAt', 'studio'];
-const TAG_ORDER: readonly TagField[] = ['actor', 'genre', 'director', 'collection'];
+const SCALAR_ORDER: readonly ScalarField[] = ['title', 'titleSort', 'summary', 'originallyAvailableAt', 'studio', 'contentRating'];
+const TAG_ORDER: readonly TagField[] = ['actor', 'genre', 'director', 'collection', 'label'];
 
 // encodeURIComponent throws on a lone surrogate, which JSON from Stash can
 // carry; Plex could not store one anyway, so it becomes U+FFFD.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function encode(text: string): string {
+export function encode(text: string): string {
   return encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'));
 }
 
@@ -45,6 +45,9 @@ export function encodeEdit(edit: PlexEdit, opts: EncodeOptions): string {
     if (!change) continue;
     change.set.forEach((name, index) => {
       parts.push(pair(`${field}[${index}].tag.tag`, name));
+      // An actor's photo travels with its tag (python-plexapi #462, PR #510).
+      const thumb = field === 'actor' ? edit.actorThumbs?.[name] : undefined;
+      if (thumb !== undefined) parts.push(pair(`${field}[${index}].tag.thumb`, thumb));
     });
     if (change.remove.length > 0) {
       parts.push(pair(`${field}[].tag.tag-`, change.remove.map(encode).join(',')));

@@ -42,12 +42,12 @@ export function providerListen(env: NodeJS.ProcessEnv): ProviderListen | undefin
 }
 
 /**
- * pathMap and contentRating from the plugin settings stored in Stash, with
+ * pathMap, contentRating and titleTemplate from the plugin settings stored in Stash, with
  * PLEXSYNC_PATH_MAP overriding pathMap as in service mode. The provider
  * needs no Plex URL or token: it never calls Plex.
  */
 export function providerSettings(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): ProviderSettings {
   const pathMap = env.PLEXSYNC_PATH_MAP ?? (typeof raw['pathMap'] === 'string' ? raw['pathMap'] : '');
-  const contentRating = typeof raw['contentRating'] === 'string' ? raw['contentRating'].trim() : '';
-  return { mappings: parsePathMap(pathMap), contentRating };
+  const text = (key: string) => (typeof raw[key] === 'string' ? raw[key].trim() : '');
+  return { mappings: parsePathMap(pathMap), contentRating: text('contentRating'), titleTemplate: text('titleTemplate') };
 }

@@ -15,6 +15,8 @@ export type Answer = { status: 200; body: WireMediaContainer } | { status: 400 |
 export interface ProviderSettings {
   mappings: readonly PathMapping[];
   contentRating: string;
+  /** The titleTemplate setting, as edit mode uses it ('' for Stash's title). */
+  titleTemplate: string;
 }
 
 export interface HandlerDeps {

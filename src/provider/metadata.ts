@@ -5,6 +5,7 @@
 // parent, Guid entries, durations. Images are URLs on this provider
 // (images.ts), never on Stash.
 import { cleanNames, plexRating } from '../sync/desired.ts';
+import { titleFor } from '../sync/rules.ts';
 import { imageUrl } from './images.ts';
 import type { ProviderGroup, ProviderScene } from './model.ts';
 import { PROVIDER_IDENTIFIER, type WireImage, type WireMetadata } from './wire.ts';
@@ -14,6 +15,8 @@ export interface MetadataOptions {
   baseUrl: string;
   /** Sent as contentRating when set. */
   contentRating: string;
+  /** As in edit mode: the title Plex shows, with Stash's plain title as the sort title. */
+  titleTemplate: string;
 }
 
 /**
@@ -58,15 +61,16 @@ function year(date: string | null): number | undefined {
 export function sceneMetadata(scene: ProviderScene, options: MetadataOptions): WireMetadata {
   // Plex needs a title; a scene without one shows its file name, as Plex
   // would have shown it.
-  const title = scene.title?.trim() || fileTitle(scene);
+  const titled = titleFor(scene, options.titleTemplate);
   const meta: WireMetadata = {
     ratingKey: scene.id,
     key: `/library/metadata/${scene.id}`,
     guid: sceneGuid(scene.id),
     type: 'movie',
-    title,
+    title: titled?.title.trim() || fileTitle(scene),
     summary: scene.details ?? '',
   };
+  if (titled?.titleSort) meta.titleSort = titled.titleSort;
   const released = year(scene.date);
   if (scene.date && released !== undefined) {
     meta.originallyAvailableAt = scene.date;

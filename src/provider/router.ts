@@ -88,7 +88,8 @@ export function providerHandler(deps: RouterDeps): (req: IncomingMessage, res: S
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
     const isGet = method === 'GET' || head;
-    const options: MetadataOptions = { baseUrl: baseUrl(req, deps.publicUrl), contentRating: deps.settings().contentRating };
+    const { contentRating, titleTemplate } = deps.settings();
+    const options: MetadataOptions = { baseUrl: baseUrl(req, deps.publicUrl), contentRating, titleTemplate };
     let m: RegExpExecArray | null;
 
     if (path === '/library/metadata/matches') {

@@ -44,6 +44,7 @@ export interface WireMetadata {
   guid: string;
   type: 'movie' | 'collection';
   title: string;
+  titleSort?: string;
   originallyAvailableAt?: string;
   year?: number;
   summary?: string;

@@ -10,7 +10,7 @@ import type { ServiceHost, ServiceModule } from './host.ts';
 
 async function current(host: ServiceHost): Promise<ProviderSettings> {
   const s = await host.settings();
-  return { mappings: parsePathMap(s.pathMapRaw), contentRating: s.contentRating };
+  return { mappings: parsePathMap(s.pathMapRaw), contentRating: s.contentRating, titleTemplate: s.titleTemplate };
 }
 
 export const providerModule: ServiceModule = {

@@ -57,8 +57,12 @@ function sceneNumber(id: string): number {
 export class StashClient {
   readonly #http: StashTransport;
 
+  /** True when Stash asks for credentials (a session or an API key): its image URLs then need them too. */
+  readonly needsCredentials: boolean;
+
   constructor(options: StashClientOptions) {
     this.#http = new StashTransport(options);
+    this.needsCredentials = options.sessionCookie !== undefined || options.apiKey !== undefined;
   }
 
   get baseUrl(): string {

@@ -25,13 +25,40 @@ export function toStashScene(wire: WireScene): StashScene {
     rating100: wire.rating100 ?? null,
     organized: wire.organized,
     updatedAt: wire.updated_at,
-    studio: wire.studio ? { id: wire.studio.id, name: wire.studio.name } : null,
-    performers: wire.performers.map((p) => ({ id: p.id, name: p.name })),
-    tags: wire.tags.map((t) => ({ id: t.id, name: t.name })),
-    groups: wire.groups.map((g) => ({ id: g.group.id, name: g.group.name })),
+    studio: wire.studio
+      ? { id: wire.studio.id, name: wire.studio.name, parent: wire.studio.parent_studio ? { id: wire.studio.parent_studio.id, name: wire.studio.parent_studio.name } : null }
+      : null,
+    performers: wire.performers.map((p) => ({ id: p.id, name: p.name, imageUrl: storableImage(p.image_path) })),
+    tags: wire.tags.map((t) => ({ id: t.id, name: t.name, parents: (t.parents ?? []).map((parent) => parent.name) })),
+    groups: wire.groups.map((g) => ({
+      id: g.group.id,
+      name: g.group.name,
+      coverUrl: storableImage(g.group.front_image_path),
+      description: g.group.synopsis ?? null,
+    })),
+    stashIdCount: wire.stash_ids?.length ?? 0,
     files: files(wire.files),
     screenshotUrl: wire.paths.screenshot || null,
   };
+}
+
+/**
+ * A performer image or group cover URL as PlexSync may use it. Stash answers `default=true`
+ * when none was set (a generic picture, not worth sending),
+ * and a URL carrying an API key must never reach Plex's database.
+ */
+function storableImage(url: string | null | undefined): string | null {
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.searchParams.get('default') === 'true') return null;
+  if ([...parsed.searchParams.keys()].some((key) => key.toLowerCase() === 'apikey')) return null;
+  if (parsed.username !== '' || parsed.password !== '') return null;
+  return url;
 }
 
 export function toSceneStamp(wire: WireSceneStamp): SceneStamp {

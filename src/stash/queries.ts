@@ -14,10 +14,11 @@ fragment PlexSyncScene on Scene {
   rating100
   organized
   updated_at
-  studio { id name }
-  performers { id name }
-  tags { id name }
-  groups { group { id name } }
+  studio { id name parent_studio { id name } }
+  performers { id name image_path }
+  tags { id name parents { name } }
+  groups { group { id name synopsis front_image_path } }
+  stash_ids { stash_id }
   files { path size }
   paths { screenshot }
 }`;

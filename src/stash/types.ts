@@ -23,10 +23,12 @@ export interface WireScene {
   organized: boolean;
   /** RFC3339 with Stash's local offset, e.g. 2026-01-11T09:30:00+01:00 */
   updated_at: string;
-  studio: WireNamed | null;
-  performers: WireNamed[];
-  tags: WireNamed[];
-  groups: { group: WireNamed }[];
+  studio: (WireNamed & { parent_studio?: WireNamed | null }) | null;
+  /** image_path: Stash's own URL (with a change stamp); a default silhouette when none was set. */
+  performers: (WireNamed & { image_path?: string | null })[];
+  tags: (WireNamed & { parents?: { name: string }[] })[];
+  groups: { group: WireNamed & { synopsis?: string | null; front_image_path?: string | null } }[];
+  stash_ids?: { stash_id: string }[];
   files: WireVideoFile[];
   paths: { screenshot: string | null };
 }

@@ -3,6 +3,7 @@
 // only a toggled-off field (and a blank title) leaves Plex alone.
 
 import type { DesiredState, StashScene } from './model.ts';
+import { collectionsFor, DEFAULT_RULES, type MetadataRules, splitTags, titleFor } from './rules.ts';
 
 /** true = sync the field; false = leave Plex's value alone. */
 export interface FieldToggles {
@@ -31,21 +32,40 @@ export const ALL_FIELDS_ON: Readonly<FieldToggles> = Object.freeze({
   poster: true,
 });
 
-export function desiredState(scene: StashScene, toggles: FieldToggles): DesiredState {
+/**
+ * `toggles.collections` says whether collections are synced at all; which
+ * ones (groups, studios, tags...) is up to `rules.collections`.
+ */
+export function desiredState(scene: StashScene, toggles: FieldToggles, rules: Readonly<MetadataRules> = DEFAULT_RULES): DesiredState {
   const desired: DesiredState = { scalars: {}, tags: {} };
   const { scalars, tags } = desired;
 
   // A scene without a title would otherwise blank a title Plex derived
   // from the file name, which is worse than leaving it.
-  if (toggles.title && scene.title !== null && scene.title.trim() !== '') scalars.title = scene.title;
+  const title = toggles.title ? titleFor(scene, rules.titleTemplate) : null;
+  if (title) {
+    scalars.title = title.title;
+    if (title.titleSort !== null) scalars.titleSort = title.titleSort;
+  }
   if (toggles.summary) scalars.summary = scene.details ?? '';
   if (toggles.date) scalars.originallyAvailableAt = scene.date ?? '';
   if (toggles.studio) scalars.studio = scene.studio?.name.trim() ?? '';
+  if (rules.contentRating !== '') scalars.contentRating = rules.contentRating;
 
   if (toggles.performers) tags.actor = cleanNames(scene.performers.map((p) => p.name));
-  if (toggles.tags) tags.genre = cleanNames(scene.tags.map((t) => t.name));
+  if (toggles.tags) {
+    const { genres, labels } = splitTags(scene, rules.labelTags);
+    tags.genre = cleanNames(genres);
+    // Without a label rule Plex's labels are left alone (sharing restrictions live there).
+    if (rules.labelTags.names.length > 0 || rules.labelTags.parents.length > 0) tags.label = cleanNames(labels);
+  }
   if (toggles.director) tags.director = cleanNames(scene.director === null ? [] : [scene.director]);
-  if (toggles.collections) tags.collection = cleanNames(scene.groups.map((g) => g.name));
+  if (toggles.collections) tags.collection = cleanNames(collectionsFor(scene, rules.collections));
+  if (toggles.performers && rules.performerPhotos) {
+    const thumbs: Record<string, string> = {};
+    for (const p of scene.performers) if (p.imageUrl && p.name.trim() !== '') thumbs[p.name.trim()] = p.imageUrl;
+    desired.actorThumbs = thumbs;
+  }
 
   if (toggles.rating) desired.rating = plexRating(scene.rating100);
   if (toggles.poster) desired.posterUrl = scene.screenshotUrl;

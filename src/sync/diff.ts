@@ -19,9 +19,10 @@
 // first spelling is sent, and the read-back (`verifyApplied`) compares tag
 // names the way Plex does, ignoring case, so a folded pair never fails it.
 //
-// Collections an item had before PlexSync first wrote it (`handMade`) are
-// the user's: PlexSync never removes them and never takes them over as
-// managed, even when a Stash group of the same name joins the scene later.
+// Collections and labels an item had before PlexSync first wrote it
+// (`handMade`) are the user's: PlexSync never removes them and never takes
+// them over as managed, even when a Stash group (or a tag sent as a label)
+// of the same name joins the scene later.
 
 import type { DesiredState, PlexEdit, PlexItemState, ScalarField, TagField } from './model.ts';
 
@@ -31,13 +32,21 @@ export interface SyncPlan {
   rating?: number | null;
   /** The collections PlexSync manages for this scene after the edit. */
   newManagedCollections: string[];
+  /** The labels PlexSync manages for this scene after the edit. */
+  newManagedLabels: string[];
 }
 
-const SCALAR_FIELDS: readonly ScalarField[] = ['title', 'summary', 'originallyAvailableAt', 'studio'];
-/** Collections are not here: only those PlexSync manages are mirrored. */
+const SCALAR_FIELDS: readonly ScalarField[] = ['title', 'titleSort', 'summary', 'originallyAvailableAt', 'studio', 'contentRating'];
+/** Collections and labels are not here: only those PlexSync manages are mirrored. */
 const MIRRORED_TAGS: readonly TagField[] = ['actor', 'genre', 'director'];
 /** Ratings travel at one decimal; anything closer is float noise. */
 const RATING_TOLERANCE = 0.01;
+
+/** Collections and labels an item had before PlexSync first wrote it: the user's (see the note at the top). */
+export interface HandMade {
+  collection?: readonly string[];
+  label?: readonly string[];
+}
 
 /** The desired state with one spelling per tag name (the first seen), as a case-folding Plex keeps them. */
 export function oneSpellingEach(desired: DesiredState): DesiredState {
@@ -58,7 +67,8 @@ export function diffState(
   wanted: DesiredState,
   current: PlexItemState,
   managedCollections: readonly string[],
-  handMade: readonly string[] = [],
+  managedLabels: readonly string[] = [],
+  handMade: HandMade = {},
 ): SyncPlan {
   const desired = oneSpellingEach(wanted);
   const edit: PlexEdit = { scalars: {}, tags: {}, lock: [] };
@@ -78,7 +88,7 @@ export function diffState(
     if (want === undefined) continue;
     const have = current.tags[field];
     // Actors are shown in Stash's order, so a reordering is a change too.
-    const same = field === 'actor' ? sameOrder(want, have) : sameSet(want, have);
+    const same = field === 'actor' ? sameOrder(want, have) && sameThumbs(desired.actorThumbs, current.actorThumbs, want) : sameSet(want, have);
     if (!same || !locked.has(field)) {
       // Plex adds tags after those an item has: when the actors it keeps are
       // not already the head of Stash's list, they are taken off and sent
@@ -86,24 +96,15 @@ export function diffState(
       const reorder = field === 'actor' && !appendable(want, have);
       edit.tags[field] = { set: [...want], remove: reorder ? [...new Set(have)] : absentFrom(have, want) };
       edit.lock.push(field);
+      if (field === 'actor' && desired.actorThumbs) edit.actorThumbs = thumbsFor(want, desired.actorThumbs);
     }
   }
 
-  const plan: SyncPlan = { edit, newManagedCollections: [...managedCollections] };
-  const wantCollections = desired.tags.collection;
-  if (wantCollections !== undefined) {
-    // Hand-made collections (never managed, not wanted) are invisible here:
-    // they are neither a difference nor ever removed.
-    const theirs = new Set(handMade.map(foldCase));
-    const ours = new Set([...managedCollections, ...wantCollections]);
-    const haveOurs = current.tags.collection.filter((name) => ours.has(name));
-    if (!sameSet(wantCollections, haveOurs) || !locked.has('collection')) {
-      const remove = absentFrom(haveOurs, wantCollections).filter((name) => !theirs.has(foldCase(name)));
-      edit.tags.collection = { set: [...wantCollections], remove };
-      edit.lock.push('collection');
-    }
-    plan.newManagedCollections = wantCollections.filter((name) => !theirs.has(foldCase(name)));
-  }
+  const plan: SyncPlan = {
+    edit,
+    newManagedCollections: managedEdit(edit, 'collection', desired.tags.collection, current, managedCollections, handMade.collection ?? [], locked),
+    newManagedLabels: managedEdit(edit, 'label', desired.tags.label, current, managedLabels, handMade.label ?? [], locked),
+  };
 
   if (desired.rating !== undefined && !sameRating(desired.rating, current.userRating)) plan.rating = desired.rating;
   return plan;
@@ -111,12 +112,19 @@ export function diffState(
 
 /**
  * The fields whose read-back differs from what was wanted: Plex answers 200
- * to edits it ignored. `managed` is the list PlexSync managed before the
- * edit. Tags are compared as sets: a wrong actor order is cosmetic and the
- * next diff re-sends it, but it is no reason to fail the sync. Locks are not
- * checked either: a missing lock only costs a re-send on the next sync.
+ * to edits it ignored. `managed` is the list of collections PlexSync managed
+ * before the edit, `managedLabels` the same for labels; `handMade` is as for
+ * diffState. Tags are compared as sets, ignoring case as Plex does: a wrong actor order is cosmetic and the next diff re-sends it, but it
+ * is no reason to fail the sync. Locks and actor photos are not checked
+ * either: a missing one only costs a re-send on the next sync.
  */
-export function verifyApplied(wanted: DesiredState, after: PlexItemState, managed: readonly string[], handMade: readonly string[] = []): string[] {
+export function verifyApplied(
+  wanted: DesiredState,
+  after: PlexItemState,
+  managed: readonly string[],
+  managedLabels: readonly string[] = [],
+  handMade: HandMade = {},
+): string[] {
   const desired = oneSpellingEach(wanted);
   const wrong: string[] = [];
   for (const field of SCALAR_FIELDS) {
@@ -129,14 +137,15 @@ export function verifyApplied(wanted: DesiredState, after: PlexItemState, manage
     const want = desired.tags[field];
     if (want !== undefined && !sameSet(folded(want), folded(after.tags[field]))) wrong.push(field);
   }
-  const wantCollections = desired.tags.collection;
-  if (wantCollections !== undefined) {
-    const theirs = new Set(handMade.map(foldCase));
+  for (const [field, wasManaged] of [['collection', managed], ['label', managedLabels]] as const) {
+    const want = desired.tags[field];
+    if (want === undefined) continue;
+    const theirs = new Set((handMade[field] ?? []).map(foldCase));
     // Which are ours is decided as diffState decides it; then compared as Plex compares.
-    const ours = new Set([...managed, ...wantCollections]);
-    const haveOurs = folded(after.tags.collection.filter((name) => ours.has(name))).filter((name) => !theirs.has(name));
-    const wantOurs = folded(wantCollections).filter((name) => !theirs.has(name));
-    if (!sameSet(wantOurs, haveOurs)) wrong.push('collection');
+    const ours = new Set([...wasManaged, ...want]);
+    const haveOurs = folded(after.tags[field].filter((name) => ours.has(name))).filter((name) => !theirs.has(name));
+    const wantOurs = folded(want).filter((name) => !theirs.has(name));
+    if (!sameSet(wantOurs, haveOurs)) wrong.push(field);
   }
   if (desired.rating !== undefined && !sameRating(desired.rating, after.userRating)) wrong.push('rating');
   return wrong;
@@ -150,7 +159,7 @@ export function verifyApplied(wanted: DesiredState, after: PlexItemState, manage
  */
 export function editSteps(edit: PlexEdit): PlexEdit[] {
   const first: PlexEdit = { scalars: {}, tags: {}, lock: [] };
-  const second: PlexEdit = { scalars: { ...edit.scalars }, tags: {}, lock: [...edit.lock] };
+  const second: PlexEdit = { scalars: { ...edit.scalars }, tags: {}, lock: [...edit.lock], ...(edit.actorThumbs ? { actorThumbs: edit.actorThumbs } : {}) };
   for (const [field, change] of Object.entries(edit.tags) as [TagField, { set: string[]; remove: string[] }][]) {
     const wanted = new Set(change.set.map(foldCase));
     const renamed = change.remove.filter((name) => wanted.has(foldCase(name)));
@@ -158,6 +167,45 @@ export function editSteps(edit: PlexEdit): PlexEdit[] {
     second.tags[field] = { set: [...change.set], remove: change.remove.filter((name) => !renamed.includes(name)) };
   }
   return Object.keys(first.tags).length === 0 ? [edit] : [first, second];
+}
+
+/**
+ * Collections and labels: only those PlexSync manages (or now wants) are
+ * compared and removed. Hand-made ones (never managed, not wanted) are
+ * invisible here: neither a difference nor ever removed. Those the item had
+ * before PlexSync first wrote it (`handMade`, compared ignoring case) are
+ * never removed and never become managed, even when wanted. Returns the
+ * names managed after the edit; undefined `want` leaves the field alone.
+ */
+function managedEdit(
+  edit: PlexEdit,
+  field: 'collection' | 'label',
+  want: readonly string[] | undefined,
+  current: PlexItemState,
+  managed: readonly string[],
+  handMade: readonly string[],
+  locked: ReadonlySet<string>,
+): string[] {
+  if (want === undefined) return [...managed];
+  const theirs = new Set(handMade.map(foldCase));
+  const ours = new Set([...managed, ...want]);
+  const haveOurs = current.tags[field].filter((name) => ours.has(name));
+  if (!sameSet(want, haveOurs) || !locked.has(field)) {
+    const remove = absentFrom(haveOurs, want).filter((name) => !theirs.has(foldCase(name)));
+    edit.tags[field] = { set: [...want], remove };
+    edit.lock.push(field);
+  }
+  return want.filter((name) => !theirs.has(foldCase(name)));
+}
+
+/** True when every wanted actor with a photo already shows that photo. */
+function sameThumbs(want: Record<string, string> | undefined, have: Record<string, string>, actors: readonly string[]): boolean {
+  if (!want) return true;
+  return actors.every((name) => want[name] === undefined || have[name] === want[name]);
+}
+
+function thumbsFor(actors: readonly string[], thumbs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(actors.flatMap((name) => (thumbs[name] === undefined ? [] : [[name, thumbs[name]]])));
 }
 
 function foldCase(name: string): string {

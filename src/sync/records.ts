@@ -10,9 +10,13 @@ export interface SyncRecord {
   posterHash: string | null;
   posterUrl: string | null;
   collections: string[];
+  /** Labels PlexSync manages on the item (hand-made ones are not here). */
+  labels?: string[];
   sceneUpdatedAt: string | null;
   /** Collections the item had before PlexSync first wrote it (hand-made: never removed). */
   handMadeCollections?: string[];
+  /** Labels the item had before PlexSync first wrote it (hand-made: never removed). */
+  handMadeLabels?: string[];
 }
 
 interface Row {
@@ -24,8 +28,10 @@ interface Row {
   poster_hash: string | null;
   poster_url: string | null;
   collections: string | null;
+  labels: string | null;
   scene_updated_at: string | null;
   hand_made_collections: string | null;
+  hand_made_labels: string | null;
 }
 
 export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
@@ -40,19 +46,21 @@ export function getRecord(db: Db, sceneId: string): SyncRecord | undefined {
     posterHash: row.poster_hash,
     posterUrl: row.poster_url,
     collections: row.collections ? (JSON.parse(row.collections) as string[]) : [],
+    labels: row.labels ? (JSON.parse(row.labels) as string[]) : [],
     sceneUpdatedAt: row.scene_updated_at,
     handMadeCollections: row.hand_made_collections ? (JSON.parse(row.hand_made_collections) as string[]) : [],
+    handMadeLabels: row.hand_made_labels ? (JSON.parse(row.hand_made_labels) as string[]) : [],
   };
 }
 
 export function putRecord(db: Db, r: SyncRecord): void {
   sql(db, 
-    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, scene_updated_at, hand_made_collections)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO sync_records (scene_id, rating_key, section_id, synced_at, state_hash, poster_hash, poster_url, collections, labels, scene_updated_at, hand_made_collections, hand_made_labels)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (scene_id) DO UPDATE SET rating_key = excluded.rating_key, section_id = excluded.section_id,
        synced_at = excluded.synced_at, state_hash = excluded.state_hash, poster_hash = excluded.poster_hash,
-       poster_url = excluded.poster_url, collections = excluded.collections, scene_updated_at = excluded.scene_updated_at,
-       hand_made_collections = excluded.hand_made_collections`,
+       poster_url = excluded.poster_url, collections = excluded.collections, labels = excluded.labels, scene_updated_at = excluded.scene_updated_at,
+       hand_made_collections = excluded.hand_made_collections, hand_made_labels = excluded.hand_made_labels`,
   ).run(
     r.sceneId,
     r.ratingKey,
@@ -62,8 +70,10 @@ export function putRecord(db: Db, r: SyncRecord): void {
     r.posterHash,
     r.posterUrl,
     JSON.stringify(r.collections),
+    JSON.stringify(r.labels ?? []),
     r.sceneUpdatedAt,
     JSON.stringify(r.handMadeCollections ?? []),
+    JSON.stringify(r.handMadeLabels ?? []),
   );
 }
 

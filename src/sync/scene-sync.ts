@@ -16,6 +16,8 @@ import { findPlexItem } from './find-item.ts';
 import { type DesiredState, isEmptyEdit, type PlexEdit, type StashScene } from './model.ts';
 import { lockedOwnedFields, PROVIDER_GUID_PREFIX, unlockAdvice } from './provider-mode.ts';
 import { getRecord, putRecord } from './records.ts';
+import { filteredOut, type MetadataRules } from './rules.ts';
+import { syncCollectionArt } from './collection-art.ts';
 import { sendSized, type SummaryCut } from './sized-edit.ts';
 
 export interface SceneSyncDeps {
@@ -25,6 +27,9 @@ export interface SceneSyncDeps {
   index: LibraryIndex;
   mappings: readonly PathMapping[];
   toggles: FieldToggles;
+  rules: MetadataRules;
+  /** Upload group covers and synopses to their Plex collections. */
+  groupCollectionArt: boolean;
   requestScans: boolean;
   /** edit: write and lock fields; provider: refresh from the provider, write only the cover and rating. */
   syncMode: 'edit' | 'provider';
@@ -80,14 +85,22 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const { db, stash, plex } = deps;
   const scene = await stash.findScene(sceneId);
   if (!scene) throw new PermanentError('scene_gone', `scene ${sceneId} no longer exists in Stash`);
+  // Outside the filters: not written at all, so Plex keeps what it shows.
+  const outside = filteredOut(scene, deps.rules.filters);
+  if (outside !== null) return { ratingKey: '', changed: [], summary: `left alone in Plex: scene ${sceneId} is outside the sync filters (${outside})` };
 
   const { ratingKey, sectionId, item } = await findPlexItem(scene, attempt, deps, signal);
   const current = toPlexItemState(item, sectionId);
   const record = getRecord(db, sceneId);
   const managed = record?.ratingKey === ratingKey ? record.collections : [];
-  // Before PlexSync first writes an item, every collection it has is the user's.
-  const handMade = record?.ratingKey === ratingKey ? (record.handMadeCollections ?? []) : current.tags.collection;
-  const wanted = desiredState(scene, deps.toggles);
+  const managedLabels = record?.ratingKey === ratingKey ? (record.labels ?? []) : [];
+  // Before PlexSync first writes an item, every collection and label it has is the user's.
+  const firstWrite = record?.ratingKey !== ratingKey;
+  const handMade = {
+    collection: firstWrite ? current.tags.collection : (record.handMadeCollections ?? []),
+    label: firstWrite ? current.tags.label : (record.handMadeLabels ?? []),
+  };
+  const wanted = desiredState(scene, deps.toggles, deps.rules);
   if (deps.syncMode === 'provider') {
     // The provider owns every field: nothing is edited or locked, and the
     // rating and cover below are all PlexSync writes.
@@ -98,7 +111,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   const desired = withKnownCut(db, sceneId, wanted);
   // With importRatings, a newer Plex rating stands: the next import brings it into Stash.
   if (desired.rating !== undefined && deps.plexRatingStands?.(scene, item)) delete desired.rating;
-  const plan = diffState(desired, current, managed, handMade);
+  const plan = diffState(desired, current, managed, managedLabels, handMade);
   const changed = [...Object.keys(plan.edit.scalars), ...Object.keys(plan.edit.tags)];
 
   // The poster: fetched only when Stash's screenshot URL (which carries a
@@ -150,7 +163,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     // A 200 proves nothing: Plex ignores what it does not understand.
     const afterItem = await plex.getItem(ratingKey, signal);
     const after = toPlexItemState(afterItem, sectionId);
-    const missing = verifyApplied(desired, after, managed, handMade);
+    const missing = verifyApplied(desired, after, managed, managedLabels, handMade);
     // An upload that took becomes the selected poster, so the item's thumb moves.
     if (poster && (afterItem.thumb ?? null) === (item.thumb ?? null)) missing.push('poster');
     if (missing.length > 0) {
@@ -159,6 +172,12 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   }
 
   rememberCut(db, sceneId, wanted.scalars.summary, cutSummary, deps);
+  // After the item: its edit is what makes Plex create a new collection.
+  // Only managed collections get art: never a hand-made one.
+  if (deps.groupCollectionArt && desired.tags.collection !== undefined) {
+    const art = await syncCollectionArt(scene, sectionId, plan.newManagedCollections, deps, signal);
+    changed.push(...art);
+  }
   putRecord(db, {
     sceneId,
     ratingKey,
@@ -168,8 +187,10 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     posterHash,
     posterUrl,
     collections: plan.newManagedCollections,
+    labels: plan.newManagedLabels,
     sceneUpdatedAt: scene.updatedAt,
-    handMadeCollections: handMade,
+    handMadeCollections: [...handMade.collection],
+    handMadeLabels: [...handMade.label],
   });
   const done = changed.length === 0 ? `already up to date in Plex item ${ratingKey}` : `updated ${changed.join(', ')} in Plex item ${ratingKey}`;
   const summary = [done, ...notes].join('; ');

@@ -20,6 +20,7 @@ import { describeError, errorCode, isTransient, TransientError } from '../errors
 import { housekeepingTicker } from '../worker/housekeeping.ts';
 import { catchUpTicker } from './catch-up.ts';
 import type { FieldToggles } from './desired.ts';
+import { anyCollectionRule, rulesFrom } from './rules.ts';
 import { propagateRename } from './propagate.ts';
 import { syncScene, type SceneSyncDeps } from './scene-sync.ts';
 import { onSceneDestroyed } from './scene-destroyed.ts';
@@ -47,7 +48,7 @@ export function togglesFrom(s: Settings): FieldToggles {
     tags: !s.skipTags,
     director: !s.skipDirector,
     rating: !s.skipRating,
-    collections: !s.skipCollections,
+    collections: anyCollectionRule(s),
     poster: !s.skipPoster,
   };
 }
@@ -88,6 +89,9 @@ function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Sett
   const plex = plexClientFor(db, settings, (method) => {
     if (method !== 'GET') assertFence();
   });
+  if (settings.performerPhotos && stash.needsCredentials) {
+    ctx.log.warn('performerPhotos is on, but Stash asks for credentials: its image URLs would need them inside Plex, so no performer photos are sent');
+  }
   return {
     db,
     stash,
@@ -95,6 +99,8 @@ function syncDepsFor(ctx: RunContext, db: Db, stash: StashClient, settings: Sett
     index: new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log }),
     mappings: parsePathMap(settings.pathMapRaw),
     toggles: togglesFrom(settings),
+    rules: rulesFrom(settings, stash.needsCredentials),
+    groupCollectionArt: settings.groupCollectionArt && !settings.skipCollections,
     requestScans: !settings.noScanRequests,
     syncMode: settings.syncMode,
     log: ctx.log,

@@ -11,6 +11,7 @@ import { decideMatch } from '../match/decide.ts';
 import { type PlexFile, plexFileLookup, type SceneFiles } from '../match/detect-paths.ts';
 import { LibraryIndex } from '../match/library-index.ts';
 import { type PathMapping, parsePathMap } from '../match/pathmap.ts';
+import { rulesFrom } from '../sync/rules.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 import { plexClientFor, stashClientFor, togglesFrom } from '../sync/worker-deps.ts';
 import { collectFiles } from './detect-paths.ts';
@@ -117,7 +118,19 @@ export async function checkSetupTask(ctx: RunContext, db: Db): Promise<SetupChec
 
     const mappings = parsePathMap(settings.pathMapRaw);
     const index = new LibraryIndex(db, plex, { libraries: settings.plexLibraries, log: ctx.log });
-    const sync: SceneSyncDeps = { db, stash, plex, index, mappings, toggles: togglesFrom(settings), requestScans: false, syncMode: settings.syncMode, log: ctx.log };
+    const sync: SceneSyncDeps = {
+      db,
+      stash,
+      plex,
+      index,
+      mappings,
+      toggles: togglesFrom(settings),
+      rules: rulesFrom(settings, stash.needsCredentials),
+      groupCollectionArt: false,
+      requestScans: false,
+      syncMode: settings.syncMode,
+      log: ctx.log,
+    };
     const { plexFiles, scenes } = await collectFiles(sync, db);
     const withFiles = scenes.filter((s) => s.files.length > 0).length;
     const exact = exactMatches(scenes, plexFiles, mappings);

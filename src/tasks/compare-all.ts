@@ -3,15 +3,20 @@
 // matched Plex items fetched in batches, and a plan per scene. Nothing is
 // written to Plex. Memory stays flat: one page is held at a time.
 import { decideMatch } from '../match/decide.ts';
+import { toPlexItemState } from '../plex/item-state.ts';
 import type { PlexMetadata } from '../plex/wire.ts';
 import type { StashScene } from '../sync/model.ts';
 import { planScene, type ScenePlan } from '../sync/plan-scene.ts';
 import { getRecord } from '../sync/records.ts';
+import { artDue } from '../sync/collection-art.ts';
+import { filteredOut } from '../sync/rules.ts';
 import type { SceneSyncDeps } from '../sync/scene-sync.ts';
 
 export type SceneOutcome =
   | { kind: 'planned'; sceneId: string; plan: ScenePlan; via: 'path' | 'basename+size' }
   | { kind: 'no_files'; sceneId: string }
+  /** Outside the sync filters: a sync leaves its Plex item as it is. */
+  | { kind: 'filtered'; sceneId: string; reason: string }
   | { kind: 'unmatched'; sceneId: string; tried: string[] }
   | { kind: 'ambiguous'; sceneId: string; ratingKeys: string[] }
   /** The index named an item that Plex no longer has with that file. */
@@ -59,6 +64,11 @@ export async function compareAll(
 export async function compareScenes(scenes: readonly StashScene[], deps: SceneSyncDeps, signal?: AbortSignal): Promise<SceneOutcome[]> {
   const outcomes: (SceneOutcome | { kind: 'matched'; scene: StashScene; ratingKey: string; sectionId: string; file: string; via: 'path' | 'basename+size' })[] = [];
   for (const scene of scenes) {
+    const outside = filteredOut(scene, deps.rules.filters);
+    if (outside !== null) {
+      outcomes.push({ kind: 'filtered', sceneId: scene.id, reason: outside });
+      continue;
+    }
     if (scene.files.length === 0) {
       outcomes.push({ kind: 'no_files', sceneId: scene.id });
       continue;
@@ -76,7 +86,21 @@ export async function compareScenes(scenes: readonly StashScene[], deps: SceneSy
     const item = items.get(o.ratingKey);
     const files = item?.Media?.flatMap((m) => m.Part?.map((p) => p.file) ?? []) ?? [];
     if (!item || !files.includes(o.file)) return { kind: 'missing', sceneId: o.scene.id, ratingKey: o.ratingKey };
-    return { kind: 'planned', sceneId: o.scene.id, via: o.via, plan: planScene(o.scene, item, o.sectionId, getRecord(deps.db, o.scene.id), deps.toggles, deps.syncMode) };
+    const record = getRecord(deps.db, o.scene.id);
+    const plan = planScene(o.scene, item, o.sectionId, record, deps.toggles, { rules: deps.rules, syncMode: deps.syncMode });
+    // groupCollectionArt implies group collections, so every group is (or will be) one;
+    // a hand-made collection of the same name never gets art, as in the sync.
+    if (deps.groupCollectionArt) {
+      const handMade = record?.ratingKey === plan.ratingKey ? (record.handMadeCollections ?? []) : toPlexItemState(item, o.sectionId).tags.collection;
+      const theirs = new Set(handMade.map((n) => n.toLocaleLowerCase('und')));
+      const groups = o.scene.groups.map((g) => g.name.trim()).filter((n) => !theirs.has(n.toLocaleLowerCase('und')));
+      const art = artDue(deps.db, o.scene, o.sectionId, groups);
+      if (art.length > 0) {
+        plan.changes.push({ field: 'collectionArt', from: null, to: art });
+        if (plan.status === 'same') plan.status = 'differs';
+      }
+    }
+    return { kind: 'planned', sceneId: o.scene.id, via: o.via, plan };
   });
 }
 

@@ -55,7 +55,7 @@ export async function dryRunTask(ctx: RunContext, db: Db): Promise<DryRunResult>
         }
         log.progress(progress.total === 0 ? 1 : Math.min(0.99, progress.seen / progress.total));
       });
-      const withFiles = result.summary.scenes - result.summary.noFiles;
+      const withFiles = result.summary.scenes - result.summary.noFiles - result.summary.filtered;
       const matched = withFiles - result.summary.missing;
       recordMatchStats(db, { by: 'dry_run', scenes: withFiles, matched, exact: matched - result.summary.ambiguous - result.summary.byBasename });
     }
@@ -66,7 +66,7 @@ export async function dryRunTask(ctx: RunContext, db: Db): Promise<DryRunResult>
   const s = result.summary;
   log.info(
     `Dry run: ${s.scenes} scene(s): ${s.same} up to date, ${s.differs + s.neverSynced} would change, ` +
-      `${s.missing} without a Plex item, ${s.ambiguous} ambiguous${result.truncated ? ` (first ${MAX_DETAILED} detailed)` : ''}`,
+      `${s.missing} without a Plex item, ${s.ambiguous} ambiguous, ${s.filtered} outside the sync filters${result.truncated ? ` (first ${MAX_DETAILED} detailed)` : ''}`,
   );
   return result;
 }
@@ -91,6 +91,9 @@ function logOutcome(o: SceneOutcome, log: Logger): void {
       return;
     case 'no_files':
       log.info(`Scene ${o.sceneId}: no files, so no Plex item`);
+      return;
+    case 'filtered':
+      log.info(`Scene ${o.sceneId}: outside the sync filters (${o.reason}); Plex is left as it is`);
       return;
   }
 }

@@ -23,6 +23,8 @@ export interface ReconcileSummary {
   missing: number;
   ambiguous: number;
   noFiles: number;
+  /** Outside the sync filters (settings onlyOrganized, onlyWithStashId, excludeTags): left alone. */
+  filtered: number;
   queued: number;
   /** Matched only by basename and size, not by exact path: many of these mean a wrong pathMap. */
   byBasename: number;
@@ -40,6 +42,7 @@ export function emptySummary(): ReconcileSummary {
     missing: 0,
     ambiguous: 0,
     noFiles: 0,
+    filtered: 0,
     queued: 0,
     byBasename: 0,
     fields: {},
@@ -57,6 +60,9 @@ export function tally(s: ReconcileSummary, o: SceneOutcome): boolean {
   switch (o.kind) {
     case 'no_files':
       s.noFiles++;
+      return false;
+    case 'filtered':
+      s.filtered++;
       return false;
     case 'ambiguous':
       // A sync would refuse it too (dead letter); listed here for the user to sort out.

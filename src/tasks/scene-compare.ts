@@ -18,7 +18,9 @@ export type SceneMatch =
   | { kind: 'unmatched'; tried: string[]; nextStep: string }
   | { kind: 'ambiguous'; ratingKeys: string[]; nextStep: string }
   | { kind: 'missing'; ratingKey: string; nextStep: string }
-  | { kind: 'no_files'; nextStep: string };
+  | { kind: 'no_files'; nextStep: string }
+  /** Outside the sync filters: a sync leaves the Plex item as it is. */
+  | { kind: 'filtered'; reason: string; nextStep: string };
 
 export interface SceneComparison {
   sceneId: string;
@@ -31,13 +33,18 @@ export interface SceneComparison {
 /** The names Stash's scene page uses for the Plex fields PlexSync writes. */
 const LABELS: Record<string, string> = {
   title: 'Title',
+  titleSort: 'Sort title',
   summary: 'Details',
   originallyAvailableAt: 'Date',
   studio: 'Studio',
+  contentRating: 'Content rating',
   actor: 'Performers',
+  actorPhoto: 'Performer photos',
   genre: 'Tags',
   director: 'Director',
-  collection: 'Groups (as collections)',
+  collection: 'Collections',
+  collectionArt: 'Group covers (on collections)',
+  label: 'Tags (as labels)',
   rating: 'Rating',
   poster: 'Cover',
 };
@@ -62,6 +69,13 @@ async function compareOne(ctx: RunContext, db: Db, sceneId: string): Promise<Sce
     const [outcome] = await compareScenes([scene], sync);
     if (!outcome || outcome.kind === 'no_files') {
       return { sceneId, match: { kind: 'no_files', nextStep: 'The scene has no file in Stash, so there is nothing to find in Plex.' }, changes: [] };
+    }
+    if (outcome.kind === 'filtered') {
+      return {
+        sceneId,
+        match: { kind: 'filtered', reason: outcome.reason, nextStep: `The scene is outside the sync filters (${outcome.reason}), so a sync leaves its Plex item as it is; change the filters in the plugin settings to sync it.` },
+        changes: [],
+      };
     }
     if (outcome.kind === 'unmatched') {
       const where = outcome.tried.join(' or ');

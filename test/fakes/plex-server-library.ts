@@ -143,9 +143,21 @@ function decodeLenient(text: string): string {
  * silently (plex-api.md: "a 200 proves nothing"). Returns the collection
  * names the edit used, which Plex creates on the fly.
  */
-export function applyEdit(item: FakeItem, params: [string, string][], options: { foldCase?: boolean } = {}): string[] {
+export function applyEdit(
+  item: FakeItem,
+  params: [string, string][],
+  options: { foldCase?: boolean; actorThumbs?: Map<string, string> } = {},
+): string[] {
   const same = (a: string, b: string) => a === b || (options.foldCase === true && a.toLowerCase() === b.toLowerCase());
+  const actorThumbs = options.actorThumbs;
   const adds = new Map<string, string[]>();
+  // `actor[i].tag.thumb` sets the photo of the actor named by `actor[i].tag.tag`
+  // in the same request (python-plexapi issue #462, where the plexapi
+  // maintainers found it; PR #510 uses it to change an existing actor's photo
+  // too). An actor is one tag for the whole library, so its photo shows on
+  // every item and the last one sent wins (AvalonXmlAgent.bundle issue #1).
+  const actorAt = new Map<string, string>();
+  const thumbAt = new Map<string, string>();
   const removes = new Map<string, string[]>();
   for (const [key, value] of params) {
     const scalar = /^(\w+)\.value$/.exec(key)?.[1];
@@ -161,6 +173,13 @@ export function applyEdit(item: FakeItem, params: [string, string][], options: {
       else if (value === '0') item.locked.delete(lock);
       continue;
     }
+    const thumb = /^actor\[(\d+)\]\.tag\.thumb$/.exec(key)?.[1];
+    if (thumb !== undefined) {
+      thumbAt.set(thumb, value);
+      continue;
+    }
+    const actorIndex = /^actor\[(\d+)\]\.tag\.tag$/.exec(key)?.[1];
+    if (actorIndex !== undefined) actorAt.set(actorIndex, value);
     const add = /^(\w+)\[\d+\]\.tag\.tag$/.exec(key)?.[1];
     const addWire = add ? TAG_PARAM_TO_WIRE[add] : undefined;
     if (addWire && value !== '') {
@@ -185,6 +204,10 @@ export function applyEdit(item: FakeItem, params: [string, string][], options: {
   }
   for (const [wire, names] of removes) {
     item.tags[wire] = (item.tags[wire] ?? []).filter((n) => !names.some((name) => same(n, name)));
+  }
+  for (const [index, url] of thumbAt) {
+    const name = actorAt.get(index);
+    if (name !== undefined && name !== '' && url !== '') actorThumbs?.set(name, url);
   }
   item.updatedAt = nowSeconds();
   return adds.get('Collection') ?? [];
@@ -216,7 +239,7 @@ function tagId(wire: string, name: string): number {
  * partial: no Field[], and tag lists cut to a few entries (plex-api.md
  * "Listings are partial (tag lists truncated)"); files are always complete.
  */
-export function renderItem(item: FakeItem, section: FakeSection | undefined, full: boolean): Record<string, unknown> {
+export function renderItem(item: FakeItem, section: FakeSection | undefined, full: boolean, actorThumbs?: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ratingKey: item.ratingKey,
     key: `/library/metadata/${item.ratingKey}`,
@@ -243,7 +266,12 @@ export function renderItem(item: FakeItem, section: FakeSection | undefined, ful
   }));
   for (const [wire, names] of Object.entries(item.tags)) {
     const shown = full ? names : names.slice(0, 3);
-    if (shown.length > 0) out[wire] = shown.map((tag) => ({ id: tagId(wire, tag), filter: `${wire.toLowerCase()}=${tagId(wire, tag)}`, tag }));
+    if (shown.length > 0) {
+      out[wire] = shown.map((tag) => {
+        const thumb = wire === 'Role' ? actorThumbs?.get(tag) : undefined;
+        return { id: tagId(wire, tag), filter: `${wire.toLowerCase()}=${tagId(wire, tag)}`, tag, ...(thumb ? { thumb } : {}) };
+      });
+    }
   }
   if (full && item.locked.size > 0) out['Field'] = [...item.locked].map((name) => ({ locked: true, name }));
   return out;

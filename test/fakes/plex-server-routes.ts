@@ -3,7 +3,7 @@
 // methods answer 404, as Plex does (plex-api.md).
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { type FakeState, runAgent } from './plex-server.ts';
+import { ensureCollection, type FakeCollection, type FakeState, runAgent } from './plex-server.ts';
 import { type FakeItem, applyEdit, renderItem, renderSection } from './plex-server-library.ts';
 import { listAccounts, listHistory } from './plex-server-history.ts';
 
@@ -36,6 +36,13 @@ export function route(
   if (path === '/status/sessions/history/all' && get) return { status: 200, json: listHistory(state.history, query, headers) };
   if (path === '/accounts' && get) return { status: 200, json: listAccounts(state.history) };
 
+  const sectionCollections = /^\/library\/sections\/([^/]+)\/collections$/.exec(path);
+  if (sectionCollections && get) {
+    if (!state.options.sections.some((s) => s.id === sectionCollections[1])) return NOT_FOUND;
+    const list = [...state.collectionItems.values()].filter((c) => c.sectionId === sectionCollections[1]).map(renderCollection);
+    return { status: 200, json: { MediaContainer: { size: list.length, ...(list.length > 0 ? { Metadata: list } : {}) } } };
+  }
+
   const section = /^\/library\/sections\/([^/]+)\/(all|refresh)$/.exec(path);
   if (section) {
     const sectionId = section[1]!;
@@ -53,6 +60,14 @@ export function route(
 
   const poster = /^\/library\/metadata\/([^/]+)\/posters$/.exec(path);
   if (poster && method === 'POST') {
+    const collection = state.collectionItems.get(poster[1]!);
+    if (collection) {
+      const list = state.posters.get(collection.ratingKey) ?? [];
+      list.push({ bytes: new Uint8Array(body), contentType: String(headers['content-type'] ?? '') });
+      state.posters.set(collection.ratingKey, list);
+      collection.thumb = `/library/collections/${collection.ratingKey}/composite/${Date.now()}`;
+      return EMPTY_OK;
+    }
     const item = state.items.get(poster[1]!);
     if (!item) return NOT_FOUND;
     if (state.faults.ignorePosters > 0) {
@@ -85,8 +100,19 @@ export function route(
     // unknown keys are left out, none found is a 404.
     const items = metadata[1]!.split(',').flatMap((rk) => state.items.get(rk) ?? []);
     if (items.length === 0) return NOT_FOUND;
-    const rendered = items.map((item) => renderItem(item, sectionOf(state, item), true));
+    const rendered = items.map((item) => renderItem(item, sectionOf(state, item), true, state.actorThumbs));
     return { status: 200, json: { MediaContainer: { size: rendered.length, Metadata: rendered } } };
+  }
+  const collection = metadata && method === 'PUT' ? state.collectionItems.get(metadata[1]!) : undefined;
+  if (collection) {
+    // A collection's own fields are edited on its ratingKey like an item's.
+    for (const [key, value] of query) {
+      if (key === 'summary.value') collection.summary = value;
+      else if (key === 'title.value') collection.title = value;
+      const lock = /^(\w+)\.locked$/.exec(key)?.[1];
+      if (lock && value === '1') collection.locked.add(lock);
+    }
+    return EMPTY_OK;
   }
   if (metadata && method === 'PUT' && state.options.metadataEditRoute) {
     const item = state.items.get(metadata[1]!);
@@ -102,11 +128,21 @@ function sectionOf(state: FakeState, item: FakeItem) {
 }
 
 function edit(state: FakeState, item: FakeItem, query: [string, string][]): void {
-  const collections = applyEdit(item, query, { foldCase: state.options.foldTagCase });
+  const collections = applyEdit(item, query, { foldCase: state.options.foldTagCase, actorThumbs: state.actorThumbs });
   // `collection[0].tag.tag=Name` creates the collection if missing (plex-api.md).
-  const known = state.collections.get(item.sectionId) ?? new Set<string>();
-  for (const name of collections) known.add(name);
-  state.collections.set(item.sectionId, known);
+  for (const name of collections) ensureCollection(state, item.sectionId, name);
+}
+
+function renderCollection(c: FakeCollection): Record<string, unknown> {
+  return {
+    ratingKey: c.ratingKey,
+    key: `/library/collections/${c.ratingKey}/children`,
+    type: 'collection',
+    subtype: 'movie',
+    title: c.title,
+    ...(c.summary !== '' ? { summary: c.summary } : {}),
+    ...(c.thumb !== null ? { thumb: c.thumb } : {}),
+  };
 }
 
 /**
@@ -135,7 +171,7 @@ function listSection(
   const section = state.options.sections.find((s) => s.id === sectionId);
   const all = sortedSection(state, sectionId, title, param('sort'));
   const end = sizeText === undefined ? all.length : start + Number(sizeText);
-  const page = all.slice(start, end).map((item) => renderItem(item, section, false));
+  const page = all.slice(start, end).map((item) => renderItem(item, section, false, state.actorThumbs));
   const container: Record<string, unknown> = {
     size: page.length,
     totalSize: all.length,

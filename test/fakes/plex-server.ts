@@ -61,12 +61,29 @@ interface Pending {
   scansLeft?: number;
 }
 
+/**
+ * A collection is an item of its own in Plex (type 18, with a ratingKey,
+ * summary and poster; plex-api.md), created when an edit first names it.
+ */
+export interface FakeCollection {
+  ratingKey: string;
+  sectionId: string;
+  title: string;
+  summary: string;
+  thumb: string | null;
+  locked: Set<string>;
+}
+
 /** State shared with the route handlers. */
 export interface FakeState {
   options: Required<FakePlexOptions>;
   items: Map<string, FakeItem>;
   pending: Pending[];
   collections: Map<string, Set<string>>;
+  /** By ratingKey. */
+  collectionItems: Map<string, FakeCollection>;
+  /** Photo URL per actor name: one per actor for the whole library. */
+  actorThumbs: Map<string, string>;
   posters: Map<string, Poster[]>;
   scans: { sectionId: string; path: string | null }[];
   /** A custom metadata agent for every section (useProvider); undefined: the sections' own agent, which a refresh leaves alone. */
@@ -88,6 +105,10 @@ export interface FakePlex {
   item(ratingKey: string): FakeItem | undefined;
   posters(ratingKey: string): Poster[];
   collections(sectionId: string): string[];
+  /** The collection item of that name in the section, if Plex has made one. */
+  collection(sectionId: string, title: string): FakeCollection | undefined;
+  /** Makes a collection by hand, as a user does in Plex Web. */
+  addCollection(sectionId: string, title: string, summary?: string): FakeCollection;
   requestCount(filter?: { method?: string; path?: string | RegExp }): number;
   /** An item that shows up only after a delay or after N scan requests covering its file. */
   appearAfter(spec: NewItem, when: AppearWhen): string;
@@ -138,6 +159,8 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     items: new Map(),
     pending: [],
     collections: new Map(),
+    collectionItems: new Map(),
+    actorThumbs: new Map(),
     posters: new Map(),
     scans: [],
     agentRuns: new Set(),
@@ -222,6 +245,10 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
     item: (rk) => state.items.get(rk),
     posters: (rk) => state.posters.get(rk) ?? [],
     collections: (sectionId) => [...(state.collections.get(sectionId) ?? [])],
+    collection: (sectionId, title) => [...state.collectionItems.values()].find((c) => c.sectionId === sectionId && c.title === title),
+    addCollection(sectionId, title, summary = '') {
+      return ensureCollection(state, sectionId, title, summary);
+    },
     requestCount(filter = {}) {
       return requests.filter((r) => {
         if (filter.method && r.method !== filter.method) return false;
@@ -312,6 +339,20 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       await closed;
     },
   };
+}
+
+let nextCollectionKey = 900_000;
+
+/** The section's collection of that name, made on first use (as an edit naming it does). */
+export function ensureCollection(state: FakeState, sectionId: string, title: string, summary = ''): FakeCollection {
+  const known = state.collections.get(sectionId) ?? new Set<string>();
+  known.add(title);
+  state.collections.set(sectionId, known);
+  const existing = [...state.collectionItems.values()].find((c) => c.sectionId === sectionId && c.title === title);
+  if (existing) return existing;
+  const collection: FakeCollection = { ratingKey: String(nextCollectionKey++), sectionId, title, summary, thumb: null, locked: new Set() };
+  state.collectionItems.set(collection.ratingKey, collection);
+  return collection;
 }
 
 /** Starts the agent for an item in the background, as PMS does after answering. */

@@ -116,9 +116,12 @@ export class FakeStore {
   readonly relatedUpdatedAt: Record<RelatedKind, Map<string, Date>> = { performer: new Map(), studio: new Map(), tag: new Map(), group: new Map() };
   settings: Record<string, Record<string, unknown>> = {};
   readonly screenshots = new Map<string, { bytes: Uint8Array; contentType: string }>();
-  /** Performer photos and group front images, keyed `performer:<id>` / `group:<id>`. */
-  readonly images = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  /** Studio id -> parent studio id; tag id -> parent tag ids. */
   readonly studioParents = new Map<string, string>();
+  readonly tagParents = new Map<string, string[]>();
+  /** Images by `performer:<id>` / `group:<id>`, with a stamp that moves on each change (Stash's `?t=`). */
+  readonly images = new Map<string, { bytes: Uint8Array; contentType: string; stamp: number }>();
+  readonly synopses = new Map<string, string>();
   #nextId = 1;
   readonly #now: () => Date;
 

@@ -74,11 +74,19 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
   const failing = { count: 0, message: '', operation: '' };
 
   const named = (kind: RelatedKind, id: string) => ({ id, name: store.names[kind].get(id) ?? `(missing ${kind} ${id})` });
-  const stamp = (scene: FakeScene) => Math.floor(scene.updatedAt.getTime() / 1000);
   const studioView = (id: string): Record<string, unknown> => {
     const parent = store.studioParents.get(id);
     return { ...named('studio', id), parent_studio: parent ? studioView(parent) : null };
   };
+  // Stash's urlbuilders: `/performer/{id}/image?t=<updated>` and
+  // `/group/{id}/frontimage?t=<updated>`, with `&default=true` when none is set.
+  const imagePath = (kind: 'performer' | 'group', id: string, route: string) => {
+    const image = store.images.get(`${kind}:${id}`);
+    return `${baseUrl}/${kind}/${id}/${route}?t=${image?.stamp ?? 0}${image ? '' : '&default=true'}`;
+  };
+  /** A performer's image or a group's front cover; each change moves the URL's `t=` stamp. */
+  const setImage = (kind: 'performer' | 'group', id: string, bytes: Uint8Array, contentType = 'image/jpeg') =>
+    store.images.set(`${kind}:${id}`, { bytes, contentType, stamp: (store.images.get(`${kind}:${id}`)?.stamp ?? 0) + 1 });
   const sceneView = (scene: FakeScene) => ({
     id: scene.id,
     title: scene.title,
@@ -93,9 +101,12 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     updated_at: stashTime(scene.updatedAt),
     studio: scene.studioId ? studioView(scene.studioId) : null,
     // Stash gives every performer an image_path (a default one when no photo was set).
-    performers: scene.performerIds.map((id) => ({ ...named('performer', id), image_path: `${baseUrl}/performer/${id}/image?t=${stamp(scene)}` })),
-    tags: scene.tagIds.map((id) => named('tag', id)),
-    groups: scene.groupIds.map((id) => ({ group: named('group', id), scene_index: null })),
+    performers: scene.performerIds.map((id) => ({ ...named('performer', id), image_path: imagePath('performer', id, 'image') })),
+    tags: scene.tagIds.map((id) => ({ ...named('tag', id), parents: (store.tagParents.get(id) ?? []).map((p) => named('tag', p)) })),
+    groups: scene.groupIds.map((id) => ({
+      group: { ...named('group', id), synopsis: store.synopses.get(id) ?? null, front_image_path: imagePath('group', id, 'frontimage') },
+      scene_index: null,
+    })),
     files: scene.files.map((f, i) => ({ id: `${scene.id}0${i}`, path: f.path, basename: f.path.split(/[\\/]/).pop(), size: f.size, duration: f.duration ?? 0 })),
     stash_ids: scene.stashIds.map((s) => ({ ...s, updated_at: stashTime(scene.updatedAt) })),
     play_count: scene.playHistory.length,
@@ -121,7 +132,7 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
     findGroup: ({ id }: { id: string }) => {
       const name = store.names.group.get(id);
       if (name === undefined) return null;
-      return { id, name, synopsis: null, date: null, front_image_path: store.images.has(`group:${id}`) ? `${baseUrl}/group/${id}/frontimage?t=1` : null };
+      return { id, name, synopsis: store.synopses.get(id) ?? null, date: null, front_image_path: store.images.has(`group:${id}`) ? imagePath('group', id, 'frontimage') : null };
     },
     // Stash's ConfigurePlugin sets the plugin's whole map to the input and answers it.
     configurePlugin: ({ plugin_id, input }: { plugin_id: string; input: Record<string, unknown> }) => {
@@ -266,15 +277,11 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       return;
     }
     const shot = /^\/scene\/(\d+)\/screenshot$/.exec(path);
-    const image = shot && req.method === 'GET' ? store.screenshots.get(shot[1] ?? '') : undefined;
+    const other = /^\/(performer|group)\/(\d+)\/(?:image|frontimage)$/.exec(path);
+    const image =
+      req.method !== 'GET' ? undefined : shot ? store.screenshots.get(shot[1] ?? '') : other ? store.images.get(`${other[1]}:${other[2]}`) : undefined;
     if (image) {
       res.writeHead(200, { 'Content-Type': image.contentType, 'Content-Length': image.bytes.length }).end(image.bytes);
-      return;
-    }
-    const other = /^\/(performer|group)\/(\d+)\/(?:image|frontimage)$/.exec(path);
-    const otherImage = other && req.method === 'GET' ? store.images.get(`${other[1]}:${other[2]}`) : undefined;
-    if (otherImage) {
-      res.writeHead(200, { 'Content-Type': otherImage.contentType, 'Content-Length': otherImage.bytes.length }).end(otherImage.bytes);
       return;
     }
     // Scenes without a stored screenshot, and unknown paths, get Go's plain 404.
@@ -332,9 +339,12 @@ export async function startFakeStash(options: FakeStashOptions = {}) {
       else delete store.settings[pluginId];
     },
     setScreenshot: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.screenshots.set(id, { bytes, contentType }),
-    setPerformerImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.images.set(`performer:${id}`, { bytes, contentType }),
-    setGroupImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => store.images.set(`group:${id}`, { bytes, contentType }),
     setStudioParent: (id: string, parentId: string) => store.studioParents.set(id, parentId),
+    setTagParents: (id: string, parentIds: string[]) => store.tagParents.set(id, parentIds),
+    setImage,
+    setSynopsis: (groupId: string, synopsis: string) => store.synopses.set(groupId, synopsis),
+    setPerformerImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => setImage('performer', id, bytes, contentType),
+    setGroupImage: (id: string, bytes: Uint8Array, contentType = 'image/jpeg') => setImage('group', id, bytes, contentType),
     /** Makes every issued session invalid, as when max_session_age passes. */
     expireSession: () => {
       if (session !== undefined) session = randomBytes(24).toString('hex');
