@@ -16,6 +16,12 @@ import { type Benchmark, benchWorld, mb, memoryOf, percentile, privatePlugin, pr
 const POSTER_SCENES: Record<Scale, number> = { smoke: 10, quick: 300, full: 2000 };
 const LONG_DRAIN: Record<Scale, number> = { smoke: 20, quick: 2000, full: 20000 };
 const STARTS: Record<Scale, number> = { smoke: 3, quick: 10, full: 20 };
+/**
+ * The production default (a minute), except at smoke size: there each world
+ * waits for its worker to idle out before it closes, and three minutes of
+ * idling would measure nothing.
+ */
+const IDLE_EXIT_MS: Record<Scale, string> = { smoke: '5000', quick: '60000', full: '60000' };
 const POSTER_BYTES = 200 * 1024;
 /**
  * A drain's bound. 20,000 jobs against the fakes take 10 to 35 minutes on a
@@ -132,7 +138,7 @@ export const workerMemory: Benchmark = {
       const rss = rssPreload(scope);
 
       // Bare Node and a hook that finds a worker running, interleaved.
-      const w = await benchWorld(scope, { env: { PLEXSYNC_IDLE_EXIT_MS: '60000' } });
+      const w = await benchWorld(scope, { env: { PLEXSYNC_IDLE_EXIT_MS: IDLE_EXIT_MS[scale] } });
       const posterIds = seed(w, POSTER_SCENES[scale], 'poster', true);
       const env = { ...w.env, PLEXSYNC_DATA_DIR: w.dataDir };
       const bare: number[] = [];
@@ -160,7 +166,7 @@ export const workerMemory: Benchmark = {
       console.log(`  so far: bare ${mb(percentile(bare, 50))}, hook ${mb(percentile(hooks, 50))}, worker peak with posters ${mb(posters.peak)} (${posters.done} synced in ${posters.seconds.toFixed(0)} s)`);
 
       // A long drain on its own world: the heap must not grow.
-      const long = await benchWorld(scope, { env: { PLEXSYNC_IDLE_EXIT_MS: '60000' } });
+      const long = await benchWorld(scope, { env: { PLEXSYNC_IDLE_EXIT_MS: IDLE_EXIT_MS[scale] } });
       const longIds = seed(long, LONG_DRAIN[scale], 'long', false);
       await enqueueScenes(long, longIds);
       const drained = await drainSampled(long, script, { ...long.env, PLEXSYNC_DATA_DIR: long.dataDir }, longIds[0]!);

@@ -1,6 +1,6 @@
 // `npm run test:unit`: the fast tests, in one process. A test file is
 // end-to-end, and left to `npm test`, when it runs the built plugin or CLI
-// (startWorld, runPlugin, dist/), runs another program (execFile), runs the
+// (startWorld, runPlugin, startServiceProcess, dist/), runs another program (execFile), runs the
 // benchmarks, or drives a browser (test/ui). The rest are unit tests (one
 // may still start a throwaway Node, e.g. to get the pid of an exited process).
 // Extra arguments go to `node --test` (e.g. --test-name-pattern=...).
@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const END_TO_END = /\b(?:startWorld|runPlugin|execFile|execFileSync)\(|'dist'|\.\.\/bench\//;
+const END_TO_END = /\b(?:startWorld|runPlugin|startServiceProcess|runServeToExit|execFile|execFileSync)\(|'dist'|\.\.\/bench\//;
 /** A value import of the mutated folders (src/queue, worker, sync, match, hooks) or of the Plex edit query. */
 const REACHES_MUTATED = /^import (?!type )[^;]*from '\.\.\/src\/(?:(?:queue|worker|sync|match|hooks)\/|plex\/edit-query\.ts)/m;
 
