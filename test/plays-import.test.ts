@@ -225,9 +225,11 @@ test('a SIGKILL mid-import, then a rerun: every play lands exactly once', async 
   process.kill(pid, 'SIGKILL');
   const killed = await child;
   assert.equal(killed.code, null, 'the import was killed');
-  await sleep(2_000); // the mutation in flight reaches the fake Stash's store
+  const landed = () => pairs.reduce((n, p) => n + w.stash.plays(p.scene).history.length, 0);
+  // The mutation in flight reaches the fake Stash's store after its latency.
+  await waitUntil('the play in flight applied by Stash', () => landed() >= 1);
   w.stash.setLatency(0);
-  const landedBefore = pairs.reduce((n, p) => n + w.stash.plays(p.scene).history.length, 0);
+  const landedBefore = landed();
   assert.ok(landedBefore >= 1 && landedBefore < 3, `the kill interrupted the import (${landedBefore} landed)`);
 
   const rerun = summaryOf(await w.task('import_plays', {}, { timeoutMs: 120_000 }));

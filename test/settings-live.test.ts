@@ -27,6 +27,8 @@ test('a dead-letter retry after fixing the token syncs, though the worker that m
   await waitFor('every scene in Plex with the fixed token', () => unsynced(w, pairs).length === 0, 30_000).catch((err: Error) => assert.fail(`${err.message}; worker log:\n${readFileSync(join(w.dataDir, 'worker.log'), 'utf8').slice(-2500)}`));
   assert.equal((await leaseRow(w.dataDir))?.pid, worker.pid, 'the same worker did it');
   assert.equal((await w.queue()).dead, 0);
+  // Done with it: its minute of idling would only hold up the teardown.
+  process.kill(worker.pid, 'SIGKILL');
 });
 
 test('`process` with bad settings stops at once with the settings error and starts no worker', async (t) => {

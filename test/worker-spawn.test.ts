@@ -6,20 +6,22 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Db, openDatabase } from '../src/db/database.ts';
 import { acquireLease, currentLease } from '../src/worker/lease.ts';
-import { ensureWorker } from '../src/worker/spawn.ts';
+import { ensureWorker, WORKER_NODE_FLAGS } from '../src/worker/spawn.ts';
 import { tempDir } from './helpers/temp.ts';
 
-/** Writes its arguments, its stdin and one variable to $SPAWN_REPORT, then exits. */
+/** Writes its arguments, Node's flags, its stdin and one variable to $SPAWN_REPORT, then exits. */
 const STAND_IN = `
 let input = '';
 process.stdin.on('data', (c) => (input += c));
 process.stdin.on('end', () => {
-  require('node:fs').writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), input, mark: process.env.SPAWN_MARK }));
+  require('node:fs').writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), execArgv: process.execArgv, pid: process.pid, input, mark: process.env.SPAWN_MARK }));
 });
 `;
 
 interface Report {
   argv: string[];
+  execArgv: string[];
+  pid: number;
   input: string;
   mark: string;
 }
@@ -52,6 +54,12 @@ test('with no worker alive, one is spawned: handed its lease, the input on stdin
   assert.equal(lease.expiresAt, now + 15_000, 'the child gets 15 s to start and renew it');
   const seen = await reportOf(report);
   assert.deepEqual(seen.argv, ['--worker', lease.owner], 'the child is told which lease is its own');
+  assert.deepEqual(
+    seen.execArgv.filter((flag) => WORKER_NODE_FLAGS.includes(flag)),
+    [...WORKER_NODE_FLAGS],
+    'the worker runs with the lean V8 flags',
+  );
+  assert.equal(lease.pid, seen.pid, 'the lease names the child, not the hook');
   assert.deepEqual(JSON.parse(seen.input), { server_connection: { Port: 9999 } });
   assert.equal(seen.mark, 'from-the-hook');
 });
@@ -80,4 +88,18 @@ test('many hooks at once spawn one worker', async (t) => {
   assert.equal(results.filter((r) => r === 'spawned').length, 1);
   assert.equal(results.filter((r) => r === 'running').length, 49);
   await reportOf(report);
+});
+
+test('a spawned worker that exits before taking its lease over frees it at once: the next hook spawns another', async (t) => {
+  const { db, script, report, dir } = await setup(t);
+  const env = { ...process.env, PLEXSYNC_DATA_DIR: dir, SPAWN_REPORT: report };
+  const now = Date.now();
+  assert.equal(ensureWorker(db, { script, input: {}, env }, now), 'spawned');
+  const { pid } = await reportOf(report);
+  // The stand-in exits once it has reported: its pid is seen dead well within the 15 s grace.
+  const end = Date.now() + 30_000;
+  while (currentLease(db, now) && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(currentLease(db, now), undefined, `the lease of exited pid ${pid} is free before it expires`);
+  assert.equal(ensureWorker(db, { script, input: {}, env: { ...env, SPAWN_REPORT: join(dir, 'second.json') } }, now), 'spawned');
+  assert.notEqual((await reportOf(join(dir, 'second.json'))).pid, pid);
 });

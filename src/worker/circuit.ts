@@ -70,6 +70,9 @@ export class PlexCircuit implements Gate {
   }
 
   async blockedUntil(now: number): Promise<number | undefined> {
+    // `now` is this call's start: time spent waiting for the transaction
+    // below belongs to the probe too, or the next probe would go out early.
+    const started = this.#elapsed();
     // The common case costs one read and no write lock.
     // Stryker disable next-line StringLiteral: a fast path only; without it the transaction below answers a closed state the same (go, nothing written)
     if (this.#read().state === 'closed') return undefined;
@@ -86,7 +89,6 @@ export class PlexCircuit implements Gate {
       return next;
     });
     if (step.kind !== 'probe') return step.kind === 'blocked' ? step.until : undefined;
-    const started = this.#elapsed();
     try {
       await this.#probe();
     } catch {

@@ -41,11 +41,16 @@ export async function untilNoProcessUses(dir: string, timeoutMs = WORKER_EXIT_MS
   while (processesUsing(dir).length > 0 && Date.now() < killedBy) await sleep(20);
 }
 
-/** A fresh temp folder per test, removed afterwards, once no worker uses it. */
-export function tempDir(t: { after(fn: () => unknown): void }, prefix = 'plexsync-'): string {
+/**
+ * A fresh temp folder per test, removed afterwards, once no worker uses it.
+ * `workerExitMs` is how long its workers get to finish first; 0 stops them
+ * at once, for tests whose subject is not the worker (say, hooks whose
+ * worker would wait seconds for a Stash that is not there).
+ */
+export function tempDir(t: { after(fn: () => unknown): void }, prefix = 'plexsync-', workerExitMs = WORKER_EXIT_MS): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   t.after(async () => {
-    await untilNoProcessUses(dir);
+    await untilNoProcessUses(dir, workerExitMs);
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
   return dir;
