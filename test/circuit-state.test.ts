@@ -39,6 +39,9 @@ test('which failures feed the circuit: only Plex outcomes, and a cancelled reque
   const plex = { origin: 'plex' as const };
   assert.equal(eventForFailure(new TransientError('network', 'cannot reach Plex', plex)).type, 'plex_down');
   assert.equal(eventForFailure(new TransientError('timeout', 'slow', plex)).type, 'plex_down');
+  assert.equal(eventForFailure(new TransientError('plex_starting', 'Plex is starting', plex)).type, 'plex_down');
+  assert.equal(eventForFailure(new TransientError('http_5xx', 'Plex answered 503', plex)).type, 'plex_down');
+  assert.equal(eventForFailure(new TransientError('rate_limited', 'Plex answered 429', plex)).type, 'plex_ok', 'a 429 is Plex answering');
   assert.equal(eventForFailure(new PermanentError('bad_request', 'Plex refused', plex)).type, 'plex_ok');
   assert.equal(eventForFailure(new TransientError('cancelled', 'job lease lost', plex)).type, 'no_plex_outcome');
   assert.equal(eventForFailure(new TransientError('stash_unavailable', 'Stash is unreachable', { origin: 'stash' })).type, 'no_plex_outcome');
@@ -97,4 +100,54 @@ test('the stored JSON is validated when read back; anything else counts as close
   for (const raw of ['{', '{"state":"open","since":0}', '{"state":"closed","failures":-1}', '{"state":"half_open","since":"x","trialUntil":null}', '[]']) {
     assert.deepEqual(parseCircuitState(raw), { state: CLOSED, valid: false }, raw);
   }
+});
+
+test('a wait cut by rebasing is cut only when it is longer than its own length; other states pass unchanged', () => {
+  const open: CircuitState = { state: 'open', since: 0, probeAt: 10_000, waitMs: 2_000, probes: 0 };
+  assert.equal(rebase(open, 8_000, policy), open, 'exactly its length away: unchanged');
+  assert.deepEqual(rebase(open, 7_999, policy), { ...open, probeAt: 9_999 });
+  const half: CircuitState = { state: 'half_open', since: 0, trialUntil: 100_000 };
+  assert.equal(rebase(half, 100_000 - policy.trialMs, policy), half, 'a trial exactly its length away: unchanged');
+  assert.deepEqual(rebase(half, 100_000 - policy.trialMs - 1, policy), { ...half, trialUntil: 99_999 });
+  const idle: CircuitState = { state: 'half_open', since: 0, trialUntil: null };
+  assert.equal(rebase(idle, 0, policy), idle);
+  const closed: CircuitState = { state: 'closed', failures: 2 };
+  assert.equal(rebase(closed, -1e12, policy), closed);
+  // An open state is never read as a trial to cut, nor the reverse.
+  const openFar: CircuitState = { state: 'open', since: 0, probeAt: 1_000_000, waitMs: 1_000_000, probes: 3 };
+  assert.equal(rebase(openFar, 0, policy), openFar);
+});
+
+test('events outside the state they belong to change nothing', () => {
+  const closed: CircuitState = { state: 'closed', failures: 1 };
+  const open: CircuitState = { state: 'open', since: 5, probeAt: 50, waitMs: 45, probes: 2 };
+  const half: CircuitState = { state: 'half_open', since: 5, trialUntil: 70 };
+  for (const type of ['probe_started', 'probe_ok', 'probe_failed', 'trial_started'] as const) {
+    assert.equal(transition(closed, { type }, 100, policy), closed, `${type} while closed`);
+  }
+  for (const type of ['probe_started', 'probe_ok', 'probe_failed'] as const) {
+    assert.equal(transition(half, { type }, 100, policy), half, `${type} while half-open`);
+  }
+  assert.equal(transition(open, { type: 'trial_started' }, 100, policy), open);
+  assert.equal(transition(open, { type: 'plex_down' }, 100, policy), open, 'an outage while open is the same outage');
+  assert.deepEqual(transition(half, { type: 'trial_started' }, 100, policy), { ...half, trialUntil: 100 + policy.trialMs });
+  assert.deepEqual(transition(open, { type: 'probe_started' }, 100, policy), { ...open, probeAt: 100 + policy.probeReserveMs, waitMs: policy.probeReserveMs });
+});
+
+test('a Plex answer resets a closed count; a clean closed state is kept as it is', () => {
+  const clean: CircuitState = { state: 'closed', failures: 0 };
+  assert.equal(transition(clean, { type: 'plex_ok' }, 1, policy), clean, 'the same object: nothing to store');
+  assert.deepEqual(transition({ state: 'closed', failures: 2 }, { type: 'plex_ok' }, 1, policy), CLOSED);
+  assert.deepEqual(transition({ state: 'open', since: 0, probeAt: 9, waitMs: 9, probes: 0 }, { type: 'plex_ok' }, 1, policy), CLOSED);
+});
+
+test('what a worker may do: closed goes, open waits or probes, half-open waits for the trial or its end', () => {
+  assert.deepEqual(nextStep({ state: 'closed', failures: 2 }, 0), { kind: 'go' });
+  const open: CircuitState = { state: 'open', since: 0, probeAt: 100, waitMs: 100, probes: 0 };
+  assert.deepEqual(nextStep(open, 99), { kind: 'blocked', until: 100 });
+  assert.deepEqual(nextStep(open, 100), { kind: 'probe' });
+  const half: CircuitState = { state: 'half_open', since: 0, trialUntil: 100 };
+  assert.deepEqual(nextStep(half, 99), { kind: 'blocked', until: 100 });
+  assert.deepEqual(nextStep(half, 100), { kind: 'go' }, 'a trial whose time is up frees the slot');
+  assert.deepEqual(nextStep({ state: 'half_open', since: 0, trialUntil: null }, 0), { kind: 'go' });
 });
