@@ -30,7 +30,10 @@ test('a worker resumed after losing its lease writes nothing more and exits', as
 
   w.stash.updateScene(scene, { title: 'new title' });
   w.plex.setLatency(0);
-  await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 200));
+  await waitFor('the frozen worker\'s lease expired', async () => {
+    const row = await leaseRow(w.dataDir);
+    return row !== undefined && row.expires_at < Date.now();
+  });
   assert.equal((await w.hook('Scene.Update.Post', scene)).code, 0);
   await waitFor('the newer worker syncing the new title', () => w.plex.item(rk)?.scalars.title === 'new title', 30_000);
   const settled = await w.settle(30_000);

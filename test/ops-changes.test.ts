@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startWorld } from './helpers/world.ts';
 import { waitFor } from './fault-support.ts';
+import { processesUsing } from './helpers/temp.ts';
 
 test('a performer rename reaches every scene that shows the performer, and no other', async (t) => {
   const w = await startWorld(t);
@@ -64,6 +65,12 @@ test('catch-up: a change made with no hook is found when the worker starts, and 
   nextHour();
   w.stash.updateScene(ids[2]!, { title: 'Also without a hook' });
   await waitFor('scene 2 in Plex', () => w.plex.item(rks[2]!)!.scalars.title === 'Also without a hook', 15_000);
+  // Its work done, the idling worker is stopped rather than waited for.
+  await waitFor('the queue empty', async () => {
+    const queue = await w.queue();
+    return queue.pending + queue.inProgress === 0;
+  });
+  for (const pid of processesUsing(w.dataDir)) process.kill(pid, 'SIGKILL');
 });
 
 test('a scene deleted with its file: Plex is asked to scan the folder, and pending work for it is dropped', async (t) => {
