@@ -91,7 +91,14 @@ test('a worker killed while holding a job: the job is done by a later `process` 
   assert.equal((await jobs(w.dataDir))[0]!.status, 'in_progress', 'the dead worker left its job claimed');
 
   w.plex.setHang(false);
-  await sleep(LEASE_MS + 100);
+  await waitFor('the dead worker\'s leases expired', () =>
+    withDb(w.dataDir, (db) => {
+      const now = Date.now();
+      const job = db.prepare(`SELECT lease_expires_at AS at FROM jobs WHERE status = 'in_progress'`).get() as { at: number } | undefined;
+      const worker = db.prepare(`SELECT expires_at AS at FROM worker_lease WHERE name = 'worker'`).get() as { at: number } | undefined;
+      return job !== undefined && job.at < now && (worker === undefined || worker.at < now);
+    }),
+  );
   const run = await w.task('process');
   assert.equal(run.code, 0, run.stdout);
   await w.settle();
