@@ -158,3 +158,33 @@ test('a match is always one of the candidates and never on basename alone', () =
     { numRuns: 500 },
   );
 });
+
+test('a Windows Plex file matches on basename and size ignoring case; a POSIX one does not', () => {
+  const scene = [{ path: '/data/Clip.MP4', size: 100 }];
+  assert.deepEqual(decideMatch(scene, MAP, lookupOf([part('7', 'D:\\moved\\clip.mp4', 100)])), {
+    kind: 'matched',
+    ratingKey: '7',
+    sectionId: '1',
+    file: 'D:\\moved\\clip.mp4',
+    via: 'basename+size',
+  });
+  assert.deepEqual(decideMatch(scene, MAP, lookupOf([part('7', '/moved/clip.mp4', 100)])), { kind: 'unmatched', tried: ['/media/Clip.MP4'] });
+});
+
+test('a loose lookup cannot make another Windows name a basename-and-size match', () => {
+  const loose: CandidateLookup = { byPath: () => [], byBasename: () => [part('7', 'D:\\moved\\other.mp4', 100)] };
+  assert.deepEqual(decideMatch([{ path: '/data/clip.mp4', size: 100 }], MAP, loose), { kind: 'unmatched', tried: ['/media/clip.mp4'] });
+});
+
+test('the same part found twice is one candidate, the first one seen', () => {
+  const first = part('1', '/media/a.mp4', 1, '1');
+  const again = part('1', '/media/a.mp4', 1, '2');
+  const twice: CandidateLookup = { byPath: () => [first, again], byBasename: () => [] };
+  assert.deepEqual(decideMatch([{ path: '/data/a.mp4', size: 1 }], MAP, twice), {
+    kind: 'matched',
+    ratingKey: '1',
+    sectionId: '1',
+    file: '/media/a.mp4',
+    via: 'path',
+  });
+});

@@ -65,6 +65,7 @@ interface Setup {
   db: Db;
   plex: PlexStandIn;
   warnings: string[];
+  debugs: string[];
   index(options?: { libraries?: string[]; pageSize?: number }): LibraryIndex;
 }
 
@@ -73,13 +74,16 @@ async function setup(t: Parameters<typeof tempDir>[0], sections = [section('1', 
   t.after(() => db.close());
   const plex = new PlexStandIn(sections);
   const warnings: string[] = [];
+  const debugs: string[] = [];
   const log = createLogger((line) => {
     if (line.startsWith('\x01w\x02')) warnings.push(line.trimEnd());
+    if (line.startsWith('\x01d\x02')) debugs.push(line.trimEnd());
   });
   return {
     db,
     plex,
     warnings,
+    debugs,
     index: (options = {}) => new LibraryIndex(db, plex as unknown as PlexClient, { libraries: options.libraries ?? [], pageSize: options.pageSize, log }),
   };
 }
@@ -316,4 +320,75 @@ test('a part without a size is indexed with none', async (t) => {
   await index.ensureBuilt();
   assert.deepEqual(index.byPath('/data/a.mp4'), [{ ratingKey: '10', sectionId: '1', file: '/data/a.mp4', size: null }]);
   assert.equal(s.db.prepare('SELECT max_updated_at FROM plex_sections').get()!.max_updated_at, 0);
+});
+
+test('every unknown library is named in the warning', async (t) => {
+  const s = await setup(t, [section('1', 'Videos')]);
+  await s.index({ libraries: ['Videos', 'Nope', 'Other'] }).sections();
+  assert.match(s.warnings[0]!, /unknown Plex libraries: Nope, Other$/);
+});
+
+test('a build says how many items of which library it indexed, and how long it took', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const s = await setup(t);
+  s.plex.items.set('1', [item('10', ['/data/a.mp4']), item('11', ['/data/b.mp4'])]);
+  await s.index().ensureBuilt();
+  assert.deepEqual(s.debugs, ['\x01d\x02indexed 2 item(s) of Plex library "Videos" (full) in 0 ms']);
+});
+
+test('a full build keeps items older than the newest known, and records the newest it listed', async (t) => {
+  const s = await setup(t);
+  s.plex.items.set('1', [item('1', ['/data/one.mp4'], 100), item('3', ['/data/three.mp4'], 300)]);
+  await s.index().ensureBuilt();
+  s.db.prepare('UPDATE plex_sections SET indexed_at = NULL').run();
+  // Item 3 is gone from Plex: the newest left is older than the newest known.
+  s.plex.items.set('1', [item('1', ['/data/one.mp4'], 100)]);
+  const index = s.index();
+  await index.ensureBuilt();
+  assert.deepEqual(keys(index.byPath('/data/one.mp4')), ['1']);
+  assert.deepEqual({ ...s.db.prepare('SELECT max_updated_at FROM plex_sections').get() }, { max_updated_at: 100 });
+});
+
+test('an incremental look that finds nothing new keeps the newest known', async (t) => {
+  const s = await setup(t);
+  s.plex.items.set('1', [item('1', ['/data/one.mp4'], 100), item('3', ['/data/three.mp4'], 300)]);
+  const index = s.index();
+  await index.ensureBuilt();
+  s.plex.items.set('1', [item('1', ['/data/one.mp4'], 100)]);
+  await index.refresh(undefined, { force: true });
+  assert.deepEqual({ ...s.db.prepare('SELECT max_updated_at FROM plex_sections').get() }, { max_updated_at: 300 });
+});
+
+test('a refresh of a section never built drops the items Plex no longer lists', async (t) => {
+  const s = await setup(t);
+  s.plex.items.set('1', [item('1', ['/data/one.mp4'])]);
+  await s.index().ensureBuilt();
+  s.db.prepare('UPDATE plex_sections SET indexed_at = NULL').run();
+  s.plex.items.set('1', [item('2', ['/data/two.mp4'])]);
+  const index = s.index();
+  await index.refresh(undefined, { force: true });
+  assert.deepEqual(index.byPath('/data/one.mp4'), []);
+  assert.deepEqual(keys(index.byPath('/data/two.mp4')), ['2']);
+});
+
+test('a refresh asked while one is past its first section shares it', async (t) => {
+  const s = await setup(t, [section('1', 'Videos'), section('2', 'More')]);
+  const index = s.index();
+  await index.ensureBuilt();
+  const asked: string[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const list = s.plex.listSectionPage.bind(s.plex);
+  s.plex.listSectionPage = async (sectionId, start, size, signal, sort) => {
+    asked.push(sectionId);
+    if (sectionId === '2') await gate;
+    return list(sectionId, start, size, signal, sort);
+  };
+  const first = index.refresh(undefined, { force: true });
+  for (let i = 0; i < 10_000 && asked.length < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(asked, ['1', '2'], 'the first refresh is at the second section');
+  const second = index.refresh(undefined, { force: true });
+  release();
+  await Promise.all([first, second]);
+  assert.deepEqual(asked, ['1', '2'], 'the second asked Plex nothing');
 });

@@ -79,3 +79,21 @@ test('mapping: the longest prefix wins, the rest takes the target side separator
   assert.equal(mapStashPath('/a/x\\y.mp4', [{ stash: '/a', plex: '/b' }]), '/b/x\\y.mp4', 'a POSIX source keeps its backslashes');
   assert.equal(mapStashPath(`/s/${NFD}.mp4`, []), `/s/${NFC}.mp4`, 'unmapped paths come back in NFC');
 });
+
+test('a folder at a cut of two characters is a drive only when the path starts with one', () => {
+  assert.equal(folderOf('ab/c:d.mp4'), 'ab', 'a colon in the name is no drive');
+  assert.equal(folderOf('C:/d.mp4'), 'C:/');
+});
+
+test('a Windows path is never inside a POSIX root, and another drive or folder of the same length holds nothing', () => {
+  assert.equal(isInside('C:\\x.mp4', '/'), false);
+  assert.equal(isInside('//nas/share/x.mp4', '/'), false);
+  assert.equal(isInside('D:\\Movies\\x.mp4', 'C:\\Videos'), false);
+  assert.ok(isInside('c:\\videos\\x.mp4', 'C:\\Videos'));
+});
+
+test('a POSIX prefix never maps a Windows path; a Windows prefix maps only its own drive and folder', () => {
+  assert.equal(mapStashPath('//nas/share/x.mp4', [{ stash: '/', plex: '/srv' }]), '//nas/share/x.mp4');
+  assert.equal(mapStashPath('D:\\Movies\\x.mp4', [{ stash: 'C:\\Videos', plex: '/mnt' }]), 'D:\\Movies\\x.mp4');
+  assert.equal(mapStashPath('c:\\videos\\x.mp4', [{ stash: 'C:\\Videos', plex: '/mnt' }]), '/mnt/x.mp4');
+});
