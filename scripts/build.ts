@@ -23,6 +23,8 @@ function bundle(entry: string, outfile: string, banner: string) {
     format: 'esm',
     target: 'node22.13',
     minifySyntax: true,
+    minifyWhitespace: true,
+    minifyIdentifiers: true,
     legalComments: 'none',
     banner: { js: banner },
     logLevel: 'warning',

@@ -98,7 +98,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 async function workerMain(owner: string): Promise<void> {
   let db: Db | undefined;
   let log: Logger | undefined;
-  keepHeapSmall();
+  // Its heap is sized on the command line (WORKER_NODE_FLAGS), without node:v8.
+  if (!process.execArgv.includes('--optimize-for-size')) keepHeapSmall();
   yieldToStash();
   try {
     const input = parseInput(await readStdin());

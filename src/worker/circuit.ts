@@ -35,8 +35,12 @@ export function eventForFailure(err: unknown): CircuitEvent {
   return OUTAGE_CODES.has(errorCode(err)) ? { type: 'plex_down' } : { type: 'plex_ok' };
 }
 
-/** A monotonic clock: probe durations must not depend on the wall clock. */
-const monotonic = () => performance.now();
+/**
+ * A monotonic clock: probe durations must not depend on the wall clock.
+ * hrtime, not performance.now(): the global `performance` loads perf_hooks,
+ * a dozen modules resident in the worker for its whole life.
+ */
+const monotonic = () => Number(process.hrtime.bigint()) / 1e6;
 
 export class PlexCircuit implements Gate {
   readonly #db: Db;

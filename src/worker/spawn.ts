@@ -13,9 +13,11 @@ const STARTUP_GRACE_MS = 15_000;
  * V8 sized for memory rather than peak speed: the worker waits on Plex and
  * Stash far more than it computes. Lite mode (no optimising compilers) and a
  * 1 MB young generation cut its peak RSS while draining posters by a fifth
- * (docs/benchmarks.md, "Memory"). V8 takes these only on the command line.
+ * (docs/benchmarks.md, "Memory"). V8 takes these only on the command line;
+ * --optimize-for-size too is given here, which spares the worker loading
+ * node:v8 to set it.
  */
-export const WORKER_NODE_FLAGS: readonly string[] = ['--lite-mode', '--max-semi-space-size=1'];
+export const WORKER_NODE_FLAGS: readonly string[] = ['--lite-mode', '--max-semi-space-size=1', '--optimize-for-size'];
 
 export interface SpawnRequest {
   /** The bundled plugin file to run with `--worker`. */
