@@ -1,0 +1,49 @@
+// The holder's scope where the OS tells less: without /proc (not Linux) only
+// the host name and the pid are known, and a host name that cannot be read is
+// empty. Each case imports holder.ts afresh after replacing the node:fs or
+// node:os function it reads, since the module takes those functions at load.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import { test } from 'node:test';
+import { localScope } from '../src/worker/holder.ts';
+
+type Holder = typeof import('../src/worker/holder.ts');
+
+async function freshHolder(tag: string): Promise<Holder> {
+  return (await import(`../src/worker/holder.ts?${tag}`)) as Holder;
+}
+
+test("on Linux the scope is the kind, this host's name, the boot id and the pid namespace, on one line", () => {
+  const [kind, host, boot, ns, ...rest] = localScope().split('|');
+  assert.equal(kind, 'linux');
+  assert.equal(host, os.hostname());
+  assert.equal(boot, fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+  assert.match(boot ?? '', /^[0-9a-f-]{36}$/);
+  assert.equal(ns, fs.readlinkSync('/proc/self/ns/pid'));
+  assert.deepEqual(rest, []);
+});
+
+test('without /proc the scope is the host name; a holder there is judged by its pid, with no start time', async (t) => {
+  t.mock.method(fs, 'readlinkSync', () => {
+    throw Object.assign(new Error('no /proc here'), { code: 'ENOENT' });
+  });
+  const holder = await freshHolder('no-proc');
+  assert.equal(holder.localScope(), `host|${os.hostname()}`);
+  assert.equal(holder.localScope(), `host|${os.hostname()}`, 'the same every time');
+  const me = holder.selfHolder();
+  assert.deepEqual(me, { pid: process.pid, start: null, scope: `host|${os.hostname()}` });
+  assert.equal(holder.holderAlive(me), true);
+  assert.equal(holder.holderAlive({ ...me, pid: 2 ** 22 + 12_345 }), false, 'no such process');
+});
+
+test('a host name that cannot be read leaves that part of the scope empty', async (t) => {
+  t.mock.method(os, 'hostname', () => {
+    throw new Error('uv_os_gethostname failed');
+  });
+  const holder = await freshHolder('no-hostname');
+  const [kind, host, boot] = holder.localScope().split('|');
+  assert.equal(kind, 'linux');
+  assert.equal(host, '');
+  assert.match(boot ?? '', /^[0-9a-f-]{36}$/);
+});
