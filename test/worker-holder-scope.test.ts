@@ -47,3 +47,12 @@ test('a host name that cannot be read leaves that part of the scope empty', asyn
   assert.equal(host, '');
   assert.match(boot ?? '', /^[0-9a-f-]{36}$/);
 });
+
+test("a holder's start time is field 22 of its /proc stat line, counted after the command name", async () => {
+  const { selfHolder } = await import('../src/worker/holder.ts');
+  const line = fs.readFileSync('/proc/self/stat', 'utf8');
+  // Fields 3 onwards follow the last ')' (the command name may hold spaces or ')').
+  const afterName = line.slice(line.lastIndexOf(') ') + 2).split(' ');
+  assert.equal(selfHolder().start, afterName[22 - 3]);
+  assert.notEqual(selfHolder().start, line.split(' ')[22 - 3], 'counted from the command name, not the start of the line');
+});
