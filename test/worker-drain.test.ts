@@ -238,3 +238,19 @@ test('onTick runs once per round, before the lanes claim', async (t) => {
   await drain(options(db, worker, { onTick: async () => void order.push('tick') }));
   assert.deepEqual(order, ['tick', 'step'], 'one round: the job, then the empty queue ends it');
 });
+
+test('a job lost because another worker took the lease stops the lane at once: nothing more is run or told', async (t) => {
+  const db = await freshDb(t);
+  const seen: string[] = [];
+  const worker = scripted([
+    async () => {
+      db.prepare(`UPDATE worker_lease SET owner = 'someone-else'`).run();
+      return { kind: 'lost', job };
+    },
+    { kind: 'done', job },
+  ]);
+  const stats = await drain(options(db, worker, { onStep: (r) => seen.push(r.kind), idleExitMs: 60_000 }));
+  assert.deepEqual(stats, { done: 0, retried: 0, dead: 0, reason: 'lease_lost' });
+  assert.equal(worker.steps, 1, 'the next job was never started');
+  assert.deepEqual(seen, [], 'a fenced-off outcome is not reported');
+});
