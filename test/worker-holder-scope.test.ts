@@ -56,3 +56,23 @@ test("a holder's start time is field 22 of its /proc stat line, counted after th
   assert.equal(selfHolder().start, afterName[22 - 3]);
   assert.notEqual(selfHolder().start, line.split(' ')[22 - 3], 'counted from the command name, not the start of the line');
 });
+
+test('a zombie (exited, not yet reaped by its parent) is no live holder', async (t) => {
+  const { holderAlive, localScope: scope } = await import('../src/worker/holder.ts');
+  const { spawn } = await import('node:child_process');
+  // The shell starts a child that exits soon, then becomes a program that never reaps it.
+  const parent = spawn('/bin/sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => parent.kill('SIGKILL'));
+  const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk).trim()))));
+  const state = () => {
+    try {
+      const line = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return line.slice(line.lastIndexOf(') ') + 2).split(' ')[0];
+    } catch {
+      return undefined;
+    }
+  };
+  for (const end = Date.now() + 30_000; state() !== 'Z' && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(state(), 'Z');
+  assert.equal(holderAlive({ pid, start: null, scope: scope() }), false);
+});
