@@ -254,3 +254,27 @@ test('a job lost because another worker took the lease stops the lane at once: n
   assert.equal(worker.steps, 1, 'the next job was never started');
   assert.deepEqual(seen, [], 'a fenced-off outcome is not reported');
 });
+
+test('a lane fenced off stops the other lanes too, before their next job', async (t) => {
+  const db = await freshDb(t);
+  let tellLost!: () => void;
+  const lost = new Promise<void>((resolve) => (tellLost = resolve));
+  const worker = scripted([
+    async () => {
+      db.prepare(`UPDATE worker_lease SET owner = 'someone-else'`).run();
+      tellLost();
+      return { kind: 'lost', job };
+    },
+    async () => {
+      // The second lane's job ends after the first lane has seen its job lost.
+      await lost;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { kind: 'done', job };
+    },
+    { kind: 'done', job },
+    { kind: 'done', job },
+  ]);
+  const stats = await drain(options(db, worker, { concurrency: 2, idleExitMs: 60_000 }));
+  assert.deepEqual(stats, { done: 1, retried: 0, dead: 0, reason: 'lease_lost' });
+  assert.equal(worker.steps, 2, 'no lane started another job');
+});
