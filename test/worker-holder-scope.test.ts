@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import { test } from 'node:test';
-import { localScope } from '../src/worker/holder.ts';
+import { holderAlive, localScope } from '../src/worker/holder.ts';
 
 type Holder = typeof import('../src/worker/holder.ts');
 
@@ -35,6 +35,7 @@ test('without /proc the scope is the host name; a holder there is judged by its 
   assert.deepEqual(me, { pid: process.pid, start: null, scope: `host|${os.hostname()}` });
   assert.equal(holder.holderAlive(me), true);
   assert.equal(holder.holderAlive({ ...me, pid: 2 ** 22 + 12_345 }), false, 'no such process');
+  assert.equal(holder.holderAlive({ pid: 1, start: '1', scope: `linux|${os.hostname()}|a-boot` }), undefined, 'a Linux scope of this host name: not this kind, cannot tell');
 });
 
 test('a host name that cannot be read leaves that part of the scope empty', async (t) => {
@@ -75,4 +76,13 @@ test('a zombie (exited, not yet reaped by its parent) is no live holder', async 
   for (const end = Date.now() + 30_000; state() !== 'Z' && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(state(), 'Z');
   assert.equal(holderAlive({ pid, start: null, scope: scope() }), false);
+});
+
+test('only a Linux holder of this host and pid namespace is dead for being of another boot', () => {
+  const [, host, , ns] = localScope().split('|');
+  const judge = (scope: string) => holderAlive({ pid: process.pid, start: null, scope });
+  assert.equal(judge(`linux|${host}|an-earlier-boot|${ns}`), false);
+  assert.equal(judge(`linux|another-host|an-earlier-boot|${ns}`), undefined, 'another host');
+  assert.equal(judge(`linux|${host}|an-earlier-boot|pid:[1]`), undefined, 'another pid namespace');
+  assert.equal(judge(`other|${host}|an-earlier-boot|${ns}`), undefined, 'not a Linux scope');
 });
