@@ -25,8 +25,14 @@ test("on Linux the scope is the kind, this host's name, the boot id and the pid 
 });
 
 test('without /proc the scope is the host name; a holder there is judged by its pid, with no start time', async (t) => {
+  const noProc = () => Object.assign(new Error('no /proc here'), { code: 'ENOENT' });
+  const readFile = fs.readFileSync;
   t.mock.method(fs, 'readlinkSync', () => {
-    throw Object.assign(new Error('no /proc here'), { code: 'ENOENT' });
+    throw noProc();
+  });
+  t.mock.method(fs, 'readFileSync', (path: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+    if (String(path).startsWith('/proc/')) throw noProc();
+    return (readFile as (...args: unknown[]) => unknown)(path, ...rest);
   });
   const holder = await freshHolder('no-proc');
   assert.equal(holder.localScope(), `host|${os.hostname()}`);
