@@ -41,6 +41,10 @@ test('without /proc the scope is the host name; a holder there is judged by its 
   assert.deepEqual(me, { pid: process.pid, start: null, scope: `host|${os.hostname()}` });
   assert.equal(holder.holderAlive(me), true);
   assert.equal(holder.holderAlive({ ...me, pid: 2 ** 22 + 12_345 }), false, 'no such process');
+  t.mock.method(process, 'kill', () => {
+    throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+  });
+  assert.equal(holder.holderAlive({ ...me, pid: 4_242 }), true, "another user's process: it lives");
   assert.equal(holder.holderAlive({ pid: 1, start: '1', scope: `linux|${os.hostname()}|a-boot` }), undefined, 'a Linux scope of this host name: not this kind, cannot tell');
 });
 
