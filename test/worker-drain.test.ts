@@ -278,3 +278,9 @@ test('a lane fenced off stops the other lanes too, before their next job', async
   assert.deepEqual(stats, { done: 1, retried: 0, dead: 0, reason: 'lease_lost' });
   assert.equal(worker.steps, 2, 'no lane started another job');
 });
+
+test('a job lost while the lease is still ours is counted as nothing', async (t) => {
+  const db = await freshDb(t);
+  const stats = await drain(options(db, scripted([{ kind: 'lost', job }])));
+  assert.deepEqual(stats, { done: 0, retried: 0, dead: 0, reason: 'idle' });
+});
