@@ -90,6 +90,7 @@ test('another live worker holding the lease means this one exits at once', async
   });
   assert.equal(loaded, 0);
   assert.equal(currentLease(w.db)?.owner, 'someone-else', 'the other worker keeps its lease');
+  assert.ok(w.lines.some((l) => l.includes('another worker holds the lease: exiting')), w.lines.join('\n'));
 });
 
 test('the catch-up tick and the hand-over question reach the drain loop', async (t) => {
@@ -262,4 +263,16 @@ test('while Stash is away the waits double from half a second up to five seconds
   }
   await done;
   assert.deepEqual(loadedAt, [0, 500, 1_500, 3_500, 7_500, 12_500]);
+});
+
+test('Stash still away exactly when an idle worker would have exited stops the worker', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_800_000_000_000 });
+  const w = await world(t, { idleExitMs: 20_000 });
+  let loads = 0;
+  await runBackgroundWorker(w.ctx, w.db, OWNER, async () => {
+    loads++;
+    t.mock.timers.tick(10_000);
+    throw new TransientError('stash_unavailable', 'Stash is unreachable', { origin: 'stash' });
+  });
+  assert.equal(loads, 2, 'the second attempt ends at 20 s: no third');
 });
