@@ -154,4 +154,15 @@ describe('encodeEdit: sort title, content rating, labels and actor photos', () =
     assert.equal(get('actor[0].tag.thumb'), undefined);
     assert.equal(get('label.locked'), '1');
   });
+
+  it('sends a photo only beside an actor, not beside a genre or label of the same name', () => {
+    const edit: PlexEdit = {
+      scalars: {},
+      tags: { actor: { set: ['Blue'], remove: [] }, genre: { set: ['Blue'], remove: [] }, label: { set: ['Blue'], remove: [] } },
+      actorThumbs: { Blue: 'http://127.0.0.1:9999/performer/3/image' },
+      lock: [],
+    };
+    const thumbs = decodeQuery(encodeEdit(edit, { type: 1 })).filter(([key]) => key.endsWith('.tag.thumb'));
+    assert.deepEqual(thumbs, [['actor[0].tag.thumb', 'http://127.0.0.1:9999/performer/3/image']]);
+  });
 });

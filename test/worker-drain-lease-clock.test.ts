@@ -79,3 +79,43 @@ test('a jump back is one of more than a second beyond the time that passed', () 
   assert.equal(wallClockWentBack(before, { wall: 51_000, mono: 3_000 }), false);
   assert.equal(wallClockWentBack(before, { wall: 50_999, mono: 3_000 }), true);
 });
+
+test('due times set under a wall clock later than now (it went back while no worker ran) are rebased at start', async (t) => {
+  const db = await openDatabase(tempDir(t));
+  t.after(() => db.close());
+  const start = Date.now();
+  assert.ok(acquireLease(db, OWNER, process.pid, 30_000));
+  t.mock.timers.enable({ apis: ['Date'], now: start });
+  // Queued an hour "ahead", before the clock was set back, due 5 s after that.
+  enqueue(db, { kind: 'scene', entityId: 'queued-before', runAt: start + 3_600_000 + 5_000 }, start + 3_600_000);
+  const stats = await drain({ db, worker: scripted([]), log: createLogger(() => {}), owner: OWNER, workerLeaseMs: 30_000, concurrency: 1, idleExitMs: 0, pollMs: 10, shouldHandOver: () => true });
+  assert.equal(stats.reason, 'handover');
+  assert.equal(getPending(db)[0]!.runAt, start + 5_000, 'due 5 s from now, not an hour and 5 s');
+});
+
+test('a wall clock set back before the first round is seen in that round', async (t) => {
+  const db = await openDatabase(tempDir(t));
+  t.after(() => db.close());
+  const start = Date.now();
+  assert.ok(acquireLease(db, OWNER, process.pid, 30_000));
+  t.mock.timers.enable({ apis: ['Date'], now: start });
+  const lines: string[] = [];
+  let asked = 0;
+  const stats = await drain({
+    db,
+    worker: scripted([]),
+    log: createLogger((l) => lines.push(l)),
+    owner: OWNER,
+    workerLeaseMs: 30_000,
+    concurrency: 1,
+    idleExitMs: 0,
+    pollMs: 10,
+    // Asked at the top of each round, before the clocks are compared: the first time, the clock goes back an hour.
+    shouldHandOver: () => {
+      if (++asked === 1) t.mock.timers.setTime(start - 3_600_000);
+      return asked > 1;
+    },
+  });
+  assert.equal(stats.reason, 'handover');
+  assert.ok(lines.some((l) => /the system clock went back 3600 s/.test(l)), lines.join('\n'));
+});

@@ -238,3 +238,49 @@ test('onTick runs once per round, before the lanes claim', async (t) => {
   await drain(options(db, worker, { onTick: async () => void order.push('tick') }));
   assert.deepEqual(order, ['tick', 'step'], 'one round: the job, then the empty queue ends it');
 });
+
+test('a job lost because another worker took the lease stops the lane at once: nothing more is run or told', async (t) => {
+  const db = await freshDb(t);
+  const seen: string[] = [];
+  const worker = scripted([
+    async () => {
+      db.prepare(`UPDATE worker_lease SET owner = 'someone-else'`).run();
+      return { kind: 'lost', job };
+    },
+    { kind: 'done', job },
+  ]);
+  const stats = await drain(options(db, worker, { onStep: (r) => seen.push(r.kind), idleExitMs: 60_000 }));
+  assert.deepEqual(stats, { done: 0, retried: 0, dead: 0, reason: 'lease_lost' });
+  assert.equal(worker.steps, 1, 'the next job was never started');
+  assert.deepEqual(seen, [], 'a fenced-off outcome is not reported');
+});
+
+test('a lane fenced off stops the other lanes too, before their next job', async (t) => {
+  const db = await freshDb(t);
+  let tellLost!: () => void;
+  const lost = new Promise<void>((resolve) => (tellLost = resolve));
+  const worker = scripted([
+    async () => {
+      db.prepare(`UPDATE worker_lease SET owner = 'someone-else'`).run();
+      tellLost();
+      return { kind: 'lost', job };
+    },
+    async () => {
+      // The second lane's job ends after the first lane has seen its job lost.
+      await lost;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { kind: 'done', job };
+    },
+    { kind: 'done', job },
+    { kind: 'done', job },
+  ]);
+  const stats = await drain(options(db, worker, { concurrency: 2, idleExitMs: 60_000 }));
+  assert.deepEqual(stats, { done: 1, retried: 0, dead: 0, reason: 'lease_lost' });
+  assert.equal(worker.steps, 2, 'no lane started another job');
+});
+
+test('a job lost while the lease is still ours is counted as nothing', async (t) => {
+  const db = await freshDb(t);
+  const stats = await drain(options(db, scripted([{ kind: 'lost', job }])));
+  assert.deepEqual(stats, { done: 0, retried: 0, dead: 0, reason: 'idle' });
+});

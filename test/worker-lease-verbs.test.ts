@@ -107,3 +107,10 @@ test("this host's scope names the boot and the pid namespace; a process that nev
   assert.equal(holderAlive({ pid: process.pid, start: selfHolder().start, scope: scope.replace(/^linux\|[^|]*/, 'linux|another-host') }), undefined, 'another host: cannot tell');
   assert.equal(holderAlive({ pid: process.pid, start: selfHolder().start, scope: scope.replace(/\|pid:\[\d+\]$/, '|pid:[1]') }), undefined, 'another pid namespace: cannot tell');
 });
+
+test('a lease taken for another pid names that process, not this one', async (t) => {
+  const db = await freshDb(t);
+  assert.ok(acquireLease(db, 'for-another', 4_242, 30_000, T));
+  const holder = holderOf(4_242);
+  assert.deepEqual([leaseRow(db)!.pid, leaseRow(db)!.pid_start, leaseRow(db)!.pid_scope], [4_242, holder.start, holder.scope]);
+});

@@ -316,3 +316,30 @@ test('a claim records the worker lease it was made under, and the fence renews t
   assert.equal(owner, 'me');
   assert.equal(expires, T + 45_000, 'the worker lease, not the job lease');
 });
+
+test("a job's lease is renewed every third of it, on the clock of the job's timer", async (t) => {
+  // Only setInterval is mocked: the renewal timer is the subject; the worker's clock is injected.
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  let now = T;
+  const expiries: number[] = [];
+  const s = await setup(
+    t,
+    async () => {
+      const expiry = () => (s.db.prepare('SELECT lease_expires_at AS at FROM jobs').get() as { at: number }).at;
+      expiries.push(expiry());
+      now = T + 4_000;
+      t.mock.timers.tick(9_999);
+      expiries.push(expiry());
+      t.mock.timers.tick(1);
+      expiries.push(expiry());
+      now = T + 12_000;
+      t.mock.timers.tick(10_000);
+      expiries.push(expiry());
+      return undefined;
+    },
+    { jobLeaseMs: 30_000, now: () => now },
+  );
+  enqueue(s.db, { kind: 'scene', entityId: '1' }, T);
+  assert.equal((await s.worker.step()).kind, 'done');
+  assert.deepEqual(expiries, [T + 30_000, T + 30_000, T + 34_000, T + 42_000], 'claimed, not yet renewed, renewed at 10 s and again at 20 s');
+});

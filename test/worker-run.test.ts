@@ -90,6 +90,7 @@ test('another live worker holding the lease means this one exits at once', async
   });
   assert.equal(loaded, 0);
   assert.equal(currentLease(w.db)?.owner, 'someone-else', 'the other worker keeps its lease');
+  assert.ok(w.lines.some((l) => l.includes('another worker holds the lease: exiting')), w.lines.join('\n'));
 });
 
 test('the catch-up tick and the hand-over question reach the drain loop', async (t) => {
@@ -234,4 +235,44 @@ test('a job that fails is retried after the backoff of the environment', async (
   assert.equal(calls, 2);
   assert.ok(w.lines.some((l) => l.includes('scene:1: will retry in 0 s (attempt 1): Plex was slow')), w.lines.join('\n'));
   assert.ok(w.lines.some((l) => l.includes('stopping (idle): 1 synced, 1 retried, 0 dead')));
+});
+
+test('while Stash is away the waits double from half a second up to five seconds', async (t) => {
+  const w = await world(t, { idleExitMs: 60_000 });
+  const T = 1_800_000_000_000;
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T });
+  const loadedAt: number[] = [];
+  const flush = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const done = runBackgroundWorker(w.ctx, w.db, OWNER, async () => {
+    loadedAt.push(Date.now() - T);
+    if (loadedAt.length <= 5) throw new TransientError('stash_unavailable', 'Stash is unreachable', { origin: 'stash' });
+    // Handing over at once ends the drain without a wait on the mocked clock.
+    return deps({ shouldHandOver: () => true });
+  });
+  for (const gap of [500, 1_000, 2_000, 4_000, 5_000]) {
+    await flush();
+    const before = loadedAt.length;
+    t.mock.timers.tick(gap - 1);
+    await flush();
+    assert.equal(loadedAt.length, before, `no attempt ${gap - 1} ms on`);
+    t.mock.timers.tick(1);
+    await flush();
+    assert.equal(loadedAt.length, before + 1, `the next attempt ${gap} ms on`);
+  }
+  await done;
+  assert.deepEqual(loadedAt, [0, 500, 1_500, 3_500, 7_500, 12_500]);
+});
+
+test('Stash still away exactly when an idle worker would have exited stops the worker', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_800_000_000_000 });
+  const w = await world(t, { idleExitMs: 20_000 });
+  let loads = 0;
+  await runBackgroundWorker(w.ctx, w.db, OWNER, async () => {
+    loads++;
+    t.mock.timers.tick(10_000);
+    throw new TransientError('stash_unavailable', 'Stash is unreachable', { origin: 'stash' });
+  });
+  assert.equal(loads, 2, 'the second attempt ends at 20 s: no third');
 });

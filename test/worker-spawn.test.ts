@@ -14,7 +14,11 @@ const STAND_IN = `
 let input = '';
 process.stdin.on('data', (c) => (input += c));
 process.stdin.on('end', () => {
-  require('node:fs').writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), execArgv: process.execArgv, pid: process.pid, input, mark: process.env.SPAWN_MARK }));
+  const fs = require('node:fs');
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const session = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[3]);
+  const out = [1, 2].map((fd) => fs.readlinkSync('/proc/self/fd/' + fd));
+  fs.writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), execArgv: process.execArgv, pid: process.pid, input, mark: process.env.SPAWN_MARK, session, out }));
 });
 `;
 
@@ -24,6 +28,10 @@ interface Report {
   pid: number;
   input: string;
   mark: string;
+  /** Field 6 of /proc/self/stat: the session the worker leads when detached. */
+  session: number;
+  /** Where its stdout and stderr go. */
+  out: string[];
 }
 
 async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ db: Db; script: string; report: string; dir: string }> {
@@ -62,6 +70,17 @@ test('with no worker alive, one is spawned: handed its lease, the input on stdin
   assert.equal(lease.pid, seen.pid, 'the lease names the child, not the hook');
   assert.deepEqual(JSON.parse(seen.input), { server_connection: { Port: 9999 } });
   assert.equal(seen.mark, 'from-the-hook');
+  assert.equal(seen.session, seen.pid, 'detached: the worker leads a session of its own');
+  assert.deepEqual(seen.out, ['/dev/null', '/dev/null'], 'stdout and stderr go nowhere, so Stash does not wait on them');
+});
+
+test('a worker that cannot be started at all frees its reservation for the next hook', async (t) => {
+  const { db, script } = await setup(t);
+  t.mock.property(process, 'execPath', join(tempDir(t), 'no-such-node'));
+  assert.equal(ensureWorker(db, { script, input: {} }), 'spawn_failed');
+  assert.equal(currentLease(db), undefined, 'no lease is left reserved');
+  // The spawn error comes a tick later; it must not reach the process as an unhandled error.
+  await new Promise((resolve) => setImmediate(resolve));
 });
 
 test('a live worker lease means nothing is spawned', async (t) => {
