@@ -351,3 +351,10 @@ test('names are folded by lower case: "Straße" and "STRASSE" are two names, "Bl
   const plan = diffState(desired({ tags: { genre: ['Straße', 'STRASSE', 'Blonde', 'BLONDE'] } }), item({ tags: { ...item().tags, genre: [] } }), []);
   assert.deepEqual(plan.edit.tags.genre, { set: ['Straße', 'STRASSE', 'Blonde'], remove: [] });
 });
+
+test('isEmptyEdit: an edit with a scalar, a tag field or only a lock is not empty', () => {
+  assert.equal(isEmptyEdit({ scalars: {}, tags: {}, lock: [] }), true);
+  assert.equal(isEmptyEdit({ scalars: { title: '' }, tags: {}, lock: [] }), false);
+  assert.equal(isEmptyEdit({ scalars: {}, tags: { genre: { set: [], remove: [] } }, lock: [] }), false);
+  assert.equal(isEmptyEdit({ scalars: {}, tags: {}, lock: ['title'] }), false);
+});
