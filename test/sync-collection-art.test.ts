@@ -187,3 +187,18 @@ test('a failure sends the error on and forgets the claim, so the next sync tries
   assert.deepEqual(artDue(s.db, scene([summer({ coverUrl: next })]), '1', ['Summer']), ['Summer']);
   assert.deepEqual(artDue(s.db, scene([summer()]), '1', ['Summer']), []);
 });
+
+test('a synopsis without a cover is sent and remembered', async (t) => {
+  const s = await stands(t);
+  const sc = scene([summer({ coverUrl: null })]);
+  assert.deepEqual(await syncCollectionArt(sc, '1', ['Summer'], s.deps), ['summary of Summer']);
+  assert.deepEqual(artDue(s.db, sc, '1', ['Summer']), []);
+  assert.deepEqual(s.calls, ['list 1', 'summary 900 Four days by the sea.']);
+});
+
+test('two scenes of one group synced side by side send its art once', async (t) => {
+  const s = await stands(t);
+  const sent = await Promise.all([syncCollectionArt(scene([summer()]), '1', ['Summer'], s.deps), syncCollectionArt(scene([summer()]), '1', ['Summer'], s.deps)]);
+  assert.deepEqual(sent, [['summary of Summer', 'poster of Summer'], []]);
+  assert.equal(s.calls.filter((c) => c.startsWith('poster') || c.startsWith('summary')).length, 2);
+});

@@ -8,14 +8,16 @@ import { ENV_DEFAULTS, type EnvKnobs } from '../src/config/env.ts';
 import { parseSettings, type Settings } from '../src/config/settings.ts';
 import { type Db, getKv, openDatabase, setKv } from '../src/db/database.ts';
 import type { RunContext } from '../src/entry/context.ts';
-import { TransientError } from '../src/errors.ts';
+import { errorCode, TransientError } from '../src/errors.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { DEAD_LETTERS_RETRIED_AT } from '../src/queue/dlq.ts';
 import { counts } from '../src/queue/operations.ts';
 import type { Job } from '../src/queue/types.ts';
 import { WATERMARK_KEY } from '../src/sync/catch-up.ts';
-import { loadSyncDeps, loadWorkerDeps, plexClientIdentifier, togglesFrom } from '../src/sync/worker-deps.ts';
+import type { StashScene } from '../src/sync/model.ts';
+import { loadSettings, loadSyncDeps, loadWorkerDeps, plexClientIdentifier, togglesFrom } from '../src/sync/worker-deps.ts';
 import { readCircuit } from '../src/worker/circuit.ts';
+import { LeaseLostError, runFenced } from '../src/worker/fence.ts';
 import { type FakePlex, startFakePlex } from './fakes/plex-server.ts';
 import { type FakeStash, startFakeStash } from './fakes/stash-server.ts';
 import { tempDir } from './helpers/temp.ts';
@@ -47,6 +49,24 @@ async function setUp(t: TestContext, settings: Record<string, unknown> = {}, env
   } as unknown as RunContext;
   return { db, ctx, lines };
 }
+
+const STASH_SCENE: StashScene = {
+  id: '5',
+  title: 'T',
+  code: null,
+  details: null,
+  director: null,
+  date: null,
+  rating100: 40,
+  organized: false,
+  updatedAt: '2024-03-09T10:00:00Z',
+  studio: null,
+  performers: [],
+  tags: [],
+  groups: [],
+  files: [],
+  screenshotUrl: null,
+};
 
 test('each skip setting turns its own field off, and only that one', () => {
   const all = togglesFrom(parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 'token-123456' }));
@@ -155,4 +175,82 @@ test('a job refused for the Stash session hands the worker over; other failures 
   await assert.rejects(wd.processor(job, new AbortController().signal), (err: Error) => /no longer exists/.test(err.message));
   assert.equal(wd.shouldHandOver!(), false, 'a scene gone is the job\'s problem, not the worker\'s');
   assert.equal(getKv(s.db, 'settings_problem') ?? '', '');
+});
+
+test('a Plex write outside a fence that still holds is refused; a read goes out', async (t) => {
+  const s = await setUp(t);
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  t.after(() => deps.close());
+  const lost = () => {
+    throw new LeaseLostError('the job lease');
+  };
+  const identities = plex.requestCount({ path: '/identity' });
+  await runFenced(lost, () => deps.sync.plex.identity());
+  assert.equal(plex.requestCount({ path: '/identity' }), identities + 1, 'a GET needs no lease');
+  const writes = plex.requestCount({ method: 'PUT' });
+  await assert.rejects(
+    runFenced(lost, () => deps.sync.plex.rate('1', 5)),
+    (err: unknown) => errorCode(err) === 'lease_lost',
+  );
+  assert.equal(plex.requestCount({ method: 'PUT' }), writes, 'nothing written');
+});
+
+test('group collection art follows its setting, and never without collections; importRatings brings its rating check', async (t) => {
+  const cases: [Record<string, unknown>, boolean][] = [
+    [{}, false],
+    [{ groupCollectionArt: true }, true],
+    [{ groupCollectionArt: true, skipCollections: true }, false],
+    [{ skipCollections: true }, false],
+  ];
+  for (const [settings, art] of cases) {
+    const s = await setUp(t, settings);
+    const deps = await loadSyncDeps(s.ctx, s.db);
+    t.after(() => deps.close());
+    assert.equal(deps.sync.groupCollectionArt, art, JSON.stringify(settings));
+    assert.equal(deps.sync.plexRatingStands, undefined);
+  }
+  const s = await setUp(t, { importRatings: true });
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  t.after(() => deps.close());
+  assert.equal(typeof deps.sync.plexRatingStands, 'function');
+  assert.equal(typeof deps.sync.plexRatingStands!(STASH_SCENE, { ratingKey: '1', userRating: 5 }), 'boolean');
+});
+
+test('a refresh with the same settings keeps the parts; a change retires the old Plex client, closed with the new one', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const s = await setUp(t);
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  const closed: string[] = [];
+  const watch = (name: string) => {
+    const client = deps.sync.plex;
+    const close = client.close.bind(client);
+    client.close = () => {
+      closed.push(name);
+      close();
+    };
+    return client;
+  };
+  const first = watch('first');
+  t.mock.timers.tick(1_000);
+  await deps.refresh();
+  assert.equal(deps.sync.plex, first, 'unchanged settings: the same client');
+  assert.ok(!s.lines.some((l) => l.includes('settings changed')), s.lines.join(''));
+  stash.setSettings({ plexUrl: plex.url, plexToken: plex.token, skipTitle: true });
+  t.mock.timers.tick(1_000);
+  await deps.refresh();
+  assert.notEqual(deps.sync.plex, first);
+  assert.ok(s.lines.some((l) => l.includes('settings changed: the next jobs use them')), s.lines.join(''));
+  watch('second');
+  assert.deepEqual(closed, [], 'the old client may still carry a request');
+  deps.close();
+  assert.deepEqual(closed, ['first', 'second']);
+});
+
+test('loadSettings reads the settings stored in Stash', async (t) => {
+  const s = await setUp(t, { skipTitle: true });
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  t.after(() => deps.close());
+  const settings = await loadSettings(deps.sync.stash);
+  assert.equal(settings.plexUrl, plex.url);
+  assert.equal(settings.skipTitle, true);
 });
