@@ -10,6 +10,7 @@ import { type Db, getKv, openDatabase, setKv } from '../src/db/database.ts';
 import type { RunContext } from '../src/entry/context.ts';
 import { errorCode, TransientError } from '../src/errors.ts';
 import { createLogger } from '../src/log/logger.ts';
+import { redact } from '../src/log/redact.ts';
 import { DEAD_LETTERS_RETRIED_AT } from '../src/queue/dlq.ts';
 import { counts } from '../src/queue/operations.ts';
 import type { Job } from '../src/queue/types.ts';
@@ -109,6 +110,7 @@ test('the Plex requests carry the installation identifier', async (t) => {
   await deps.sync.plex.identity();
   const sent = plex.requests.slice(before).find((r) => r.path === '/identity');
   assert.equal(sent?.headers['x-plex-client-identifier'], plexClientIdentifier(s.db));
+  assert.match(String(sent?.headers['x-plex-version']), /^\d+\.\d+\.\d+$/, 'and the version of PlexSync');
 });
 
 test('a refresh after dead letters were sent back reads the settings again at once', async (t) => {
@@ -253,4 +255,33 @@ test('loadSettings reads the settings stored in Stash', async (t) => {
   const settings = await loadSettings(deps.sync.stash);
   assert.equal(settings.plexUrl, plex.url);
   assert.equal(settings.skipTitle, true);
+});
+
+test('a Stash API key from the environment is sent and kept out of logs; performer photos are then off, and said so', async (t) => {
+  const key = 'stash-api-key-7f3a9c';
+  const locked = await startFakeStash({ session: false, apiKey: key });
+  t.after(() => locked.close());
+  const saved = process.env.PLEXSYNC_STASH_API_KEY;
+  process.env.PLEXSYNC_STASH_API_KEY = key;
+  t.after(() => {
+    if (saved === undefined) delete process.env.PLEXSYNC_STASH_API_KEY;
+    else process.env.PLEXSYNC_STASH_API_KEY = saved;
+  });
+  const plexToken = 'plex-token-for-the-key-test-41d2';
+  locked.setSettings({ plexUrl: plex.url, plexToken, performerPhotos: true });
+  const s = await setUp(t);
+  const ctx = { ...s.ctx, connection: locked.serverConnection() } as RunContext;
+  const deps = await loadSyncDeps(ctx, s.db);
+  t.after(() => deps.close());
+  assert.equal(deps.settings.performerPhotos, true, 'read with the key');
+  assert.equal(deps.sync.rules.performerPhotos, false);
+  assert.ok(s.lines.some((l) => l.includes('performerPhotos is on, but Stash asks for credentials')), s.lines.join(''));
+  assert.equal(redact(`key ${key} token ${plexToken}`), 'key *** token ***');
+  // Without credentials the photos stay on and nothing is said.
+  const open = await setUp(t, { performerPhotos: true });
+  delete process.env.PLEXSYNC_STASH_API_KEY;
+  const plain = await loadSyncDeps(open.ctx, open.db);
+  t.after(() => plain.close());
+  assert.equal(plain.sync.rules.performerPhotos, true);
+  assert.ok(!open.lines.some((l) => l.includes('performerPhotos')), open.lines.join(''));
 });
