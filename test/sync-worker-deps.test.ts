@@ -285,3 +285,20 @@ test('a Stash API key from the environment is sent and kept out of logs; perform
   assert.equal(plain.sync.rules.performerPhotos, true);
   assert.ok(!open.lines.some((l) => l.includes('performerPhotos')), open.lines.join(''));
 });
+
+test('settings that stop parsing hold the job back as bad_settings, with the reason, and hand the worker over', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const s = await setUp(t);
+  const wd = await loadWorkerDeps(s.ctx, s.db);
+  t.after(() => wd.close());
+  stash.setSettings({ plexUrl: 'ftp://nowhere', plexToken: plex.token });
+  t.mock.timers.tick(1_000);
+  const job = { id: 1, key: 'scene:1', kind: 'scene', entityId: '1', attempts: 1, payload: null } as unknown as Job;
+  await assert.rejects(wd.processor(job, new AbortController().signal), (err: unknown) => {
+    assert.equal(errorCode(err), 'bad_settings');
+    assert.match(String((err as Error).cause), /plexUrl/);
+    return true;
+  });
+  assert.match(getKv(s.db, 'settings_problem') ?? '', /plexUrl/);
+  assert.equal(wd.shouldHandOver!(), true);
+});
