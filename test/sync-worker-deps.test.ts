@@ -302,3 +302,16 @@ test('settings that stop parsing hold the job back as bad_settings, with the rea
   assert.match(getKv(s.db, 'settings_problem') ?? '', /plexUrl/);
   assert.equal(wd.shouldHandOver!(), true);
 });
+
+test('a Stash session that expired hands the worker over: the job fails as stash_auth', async (t) => {
+  const guarded = await startFakeStash();
+  t.after(() => guarded.close());
+  guarded.setSettings({ plexUrl: plex.url, plexToken: plex.token });
+  const s = await setUp(t);
+  const wd = await loadWorkerDeps({ ...s.ctx, connection: guarded.serverConnection() } as RunContext, s.db);
+  t.after(() => wd.close());
+  guarded.expireSession();
+  const job = { id: 1, key: 'scene:1', kind: 'scene', entityId: '1', attempts: 1, payload: null } as unknown as Job;
+  await assert.rejects(wd.processor(job, new AbortController().signal), (err: unknown) => errorCode(err) === 'stash_auth');
+  assert.equal(wd.shouldHandOver!(), true);
+});
