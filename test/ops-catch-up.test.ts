@@ -1,7 +1,7 @@
 // Catch-up's time arithmetic and watermark, without servers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getKv, openDatabase } from '../src/db/database.ts';
+import { getKv, openDatabase, setKv } from '../src/db/database.ts';
 import { getPending } from '../src/queue/operations.ts';
 import type { StashClient } from '../src/stash/client.ts';
 import type { SceneStamp } from '../src/stash/map.ts';
@@ -44,4 +44,23 @@ test('first run only sets the watermark; later runs queue changed scenes from a 
   assert.equal(second.queued, 1, 'scene 1 is older, scene 3 was synced at this version');
   assert.deepEqual(getPending(db).map((j) => j.key), ['scene:2']);
   assert.equal(getKv(db, WATERMARK_KEY), '2024-03-01T10:00:09+01:00');
+});
+
+test('secondBefore reads only a whole stamp: anything before it or on a second line leaves it as it is', () => {
+  for (const stamp of ['at 2024-03-01T10:00:05Z', '2024-03-01T10:00:05Z\nand more']) assert.equal(secondBefore(stamp), stamp);
+});
+
+test('a scene stamped at the watermark\'s own time, written another way, leaves the watermark as it is', async (t) => {
+  const db = await openDatabase(tempDir(t));
+  t.after(() => db.close());
+  setKv(db, WATERMARK_KEY, '2024-03-01T09:00:05Z');
+  const stash = {
+    async *scenesUpdatedSince() {
+      yield [{ id: '1', updatedAt: '2024-03-01T10:00:05+01:00', files: [] }];
+    },
+  } as unknown as StashClient;
+  const result = await catchUp(db, stash);
+  assert.equal(result.queued, 1);
+  assert.equal(result.watermark, '2024-03-01T09:00:05Z');
+  assert.equal(getKv(db, WATERMARK_KEY), '2024-03-01T09:00:05Z');
 });

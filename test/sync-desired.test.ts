@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ALL_FIELDS_ON, desiredState, type FieldToggles } from '../src/sync/desired.ts';
+import { ALL_FIELDS_ON, desiredState, type FieldToggles, plexRating } from '../src/sync/desired.ts';
 import type { StashScene } from '../src/sync/model.ts';
+import { DEFAULT_RULES } from '../src/sync/rules.ts';
 
 function scene(overrides: Partial<StashScene> = {}): StashScene {
   return {
@@ -148,4 +149,37 @@ test('any rating100 in 0..100 maps into 0..10 with at most one decimal', () => {
       assert.equal(Math.round(rating * 10), rating100);
     }),
   );
+});
+
+test('the studio name is trimmed', () => {
+  assert.equal(desiredState(scene({ studio: { id: '1', name: '  Studio One \t' } }), ALL_FIELDS_ON).scalars.studio, 'Studio One');
+});
+
+test('a label rule by parent tag alone still sends labels', () => {
+  const rules = { ...DEFAULT_RULES, labelTags: { names: [], parents: ['Audience'] } };
+  const d = desiredState(scene({ tags: [{ id: '1', name: 'Kids OK', parents: ['Audience'] }, { id: '2', name: 'outdoor' }] }), ALL_FIELDS_ON, rules);
+  assert.deepEqual(d.tags.label, ['Kids OK']);
+  assert.deepEqual(d.tags.genre, ['outdoor']);
+});
+
+test('performer photos go by trimmed name; a blank-named performer or one without an image sends none', () => {
+  const d = desiredState(
+    scene({
+      performers: [
+        { id: '1', name: ' Bea ', imageUrl: 'http://127.0.0.1:9999/performer/1/image' },
+        { id: '2', name: '  ', imageUrl: 'http://127.0.0.1:9999/performer/2/image' },
+        { id: '3', name: 'Ann', imageUrl: null },
+      ],
+    }),
+    ALL_FIELDS_ON,
+    { ...DEFAULT_RULES, performerPhotos: true },
+  );
+  assert.deepEqual(d.actorThumbs, { Bea: 'http://127.0.0.1:9999/performer/1/image' });
+  assert.deepEqual(d.tags.actor, ['Bea', 'Ann']);
+});
+
+test('a rating that is no number is unrated; one outside 0..100 is clamped', () => {
+  for (const rating100 of [null, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) assert.equal(plexRating(rating100), null, String(rating100));
+  assert.equal(plexRating(150), 10);
+  assert.equal(plexRating(-5), 0);
 });

@@ -162,6 +162,8 @@ const ratingCases: [number | null | undefined, number | null, number | null | un
   [null, 7, null],
   [6, null, 6],
   [0, null, 0],
+  // Unrated is not a rating of 0, either way.
+  [null, 0, null],
 ];
 for (const [want, have, expected] of ratingCases) {
   test(`rating wanted ${want} with Plex at ${have} -> ${expected === undefined ? 'no change' : expected}`, () => {
@@ -293,4 +295,66 @@ test('a performer added at the end is appended without re-sending the others', (
   const plan = diffState(d, item({ tags: { ...item().tags, actor: ['Ann', 'Bea'] } }), ['Series A']);
   assert.deepEqual(plan.edit.tags.actor, { set: ['Ann', 'Bea', 'Cid'], remove: [] });
   assert.equal(editSteps(plan.edit).length, 1);
+});
+
+test('titleSort and contentRating are sent and locked like the other scalars', () => {
+  const plan = diffState(desired({ scalars: { ...desired().scalars, titleSort: 'Title, A', contentRating: 'XXX' } }), item(), ['Series A']);
+  assert.deepEqual(plan.edit.scalars, { titleSort: 'Title, A', contentRating: 'XXX' });
+  assert.deepEqual(plan.edit.lock, ['titleSort', 'contentRating']);
+  assert.deepEqual(verifyApplied(desired({ scalars: { titleSort: 'Title, A', contentRating: 'XXX' } }), item(), ['Series A']), ['titleSort', 'contentRating']);
+});
+
+test('without labels wanted or managed, none are managed after the edit', () => {
+  assert.deepEqual(diffState(desired(), item(), ['Series A']).newManagedLabels, []);
+});
+
+test('genres not in Stash order are not taken off: only the ones Stash lacks are removed', () => {
+  const plan = diffState(desired({ tags: { genre: ['night', 'outdoor'] } }), item({ tags: { ...item().tags, genre: ['outdoor', 'old'] } }), []);
+  assert.deepEqual(plan.edit.tags.genre, { set: ['night', 'outdoor'], remove: ['old'] });
+});
+
+test('the actor photos go with the edit even when other tag fields change too', () => {
+  const plan = diffState(desired({ tags: { actor: ['Bea', 'Ann'], genre: ['night'], director: ['Joe'] }, actorThumbs: { Bea: 'http://127.0.0.1:9999/performer/1/image' } }), item(), []);
+  assert.deepEqual(plan.edit.actorThumbs, { Bea: 'http://127.0.0.1:9999/performer/1/image' });
+});
+
+test('an actor without a Stash photo does not make Plex\'s photo a difference', () => {
+  const plan = diffState(desired({ actorThumbs: {} }), item({ actorThumbs: { Bea: 'http://plex.example/bea.jpg' } }), ['Series A']);
+  assert.equal(isEmptyEdit(plan.edit), true);
+});
+
+test('a managed name that is also hand-made is never removed', () => {
+  const current = item({ tags: { ...item().tags, collection: ['Series A', 'Mine'] } });
+  const plan = diffState(desired(), current, ['Series A', 'Mine'], [], { collection: ['mine'] });
+  assert.deepEqual(plan.edit.tags.collection, { set: ['Series A'], remove: [] });
+  assert.deepEqual(plan.newManagedCollections, ['Series A']);
+});
+
+test('verifyApplied: a wanted collection that is hand-made is neither needed nor counted', () => {
+  const want = desired({ tags: { collection: ['Series A', 'Mine'] } });
+  for (const collection of [['Series A', 'Mine'], ['Series A']]) {
+    assert.deepEqual(verifyApplied(want, item({ tags: { ...item().tags, collection } }), ['Series A'], [], { collection: ['mine'] }), [], collection.join());
+  }
+  assert.deepEqual(verifyApplied(want, item({ tags: { ...item().tags, collection: ['Mine'] } }), ['Series A'], [], { collection: ['mine'] }), ['collection']);
+});
+
+test('editSteps: the removal step locks nothing; the second keeps the locks and actor photos', () => {
+  const thumbs = { Ann: 'http://127.0.0.1:9999/performer/2/image' };
+  const steps = editSteps({ scalars: { title: 'T' }, tags: { actor: { set: ['Ann', 'Bea'], remove: ['Bea', 'Ann'] } }, lock: ['title', 'actor'], actorThumbs: thumbs });
+  assert.deepEqual(steps, [
+    { scalars: {}, tags: { actor: { set: [], remove: ['Bea', 'Ann'] } }, lock: [] },
+    { scalars: { title: 'T' }, tags: { actor: { set: ['Ann', 'Bea'], remove: [] } }, lock: ['title', 'actor'], actorThumbs: thumbs },
+  ]);
+});
+
+test('names are folded by lower case: "Straße" and "STRASSE" are two names, "Blonde" and "BLONDE" one', () => {
+  const plan = diffState(desired({ tags: { genre: ['Straße', 'STRASSE', 'Blonde', 'BLONDE'] } }), item({ tags: { ...item().tags, genre: [] } }), []);
+  assert.deepEqual(plan.edit.tags.genre, { set: ['Straße', 'STRASSE', 'Blonde'], remove: [] });
+});
+
+test('isEmptyEdit: an edit with a scalar, a tag field or only a lock is not empty', () => {
+  assert.equal(isEmptyEdit({ scalars: {}, tags: {}, lock: [] }), true);
+  assert.equal(isEmptyEdit({ scalars: { title: '' }, tags: {}, lock: [] }), false);
+  assert.equal(isEmptyEdit({ scalars: {}, tags: { genre: { set: [], remove: [] } }, lock: [] }), false);
+  assert.equal(isEmptyEdit({ scalars: {}, tags: {}, lock: ['title'] }), false);
 });

@@ -10,6 +10,7 @@ import { ALL_FIELDS_ON } from '../src/sync/desired.ts';
 import type { StashScene } from '../src/sync/model.ts';
 import { describeChange, planScene } from '../src/sync/plan-scene.ts';
 import type { SyncRecord } from '../src/sync/records.ts';
+import { DEFAULT_RULES } from '../src/sync/rules.ts';
 import { housekeepingTicker } from '../src/worker/housekeeping.ts';
 import { tempDir } from './helpers/temp.ts';
 
@@ -130,6 +131,63 @@ test('describeChange: one readable line, long text clipped, lists in brackets', 
   assert.equal(describeChange({ field: 'studio', from: 'S', to: 'S', lockOnly: true }), 'studio: "S" -> "S" (lock only)');
   const long = 'x'.repeat(81);
   assert.equal(describeChange({ field: 'summary', from: 'x'.repeat(80), to: long }), `summary: "${'x'.repeat(80)}" -> "${'x'.repeat(77)}..."`);
+});
+
+test('a managed name the record also holds as hand-made is never planned for removal', () => {
+  const plan = planScene(scene(), item(), '1', record({ collections: ['Series', 'Mine'], handMadeCollections: ['Mine'] }), ALL_FIELDS_ON);
+  // The collection is sent again (its managed list differs) but "Mine" is not among what goes.
+  assert.deepEqual(plan.changes, [{ field: 'collection', from: ['Series'], to: ['Series'], lockOnly: true }]);
+});
+
+test('labels: the ones managed that no longer apply go, hand-made ones stay and are not listed', () => {
+  const rules = { ...DEFAULT_RULES, labelTags: { names: ['Kids OK'], parents: [] } };
+  const plan = planScene(
+    scene({ tags: [{ id: '1', name: 'outdoor' }, { id: '2', name: 'Kids OK' }] }),
+    item({ Label: [{ tag: 'Old' }, { tag: 'Mine' }, { tag: 'Kids OK' }], Field: [...LOCKED, { name: 'label', locked: true }] }),
+    '1',
+    record({ labels: ['Old', 'Mine'], handMadeLabels: ['Mine'] }),
+    ALL_FIELDS_ON,
+    { rules },
+  );
+  assert.deepEqual(plan.changes, [{ field: 'label', from: ['Old', 'Kids OK'], to: ['Kids OK'] }]);
+});
+
+test('a tag list the item holds the start of is a change, not a lock-only one', () => {
+  const plan = planScene(scene({ tags: [{ id: '1', name: 'outdoor' }, { id: '2', name: 'night' }] }), item(), '1', record(), ALL_FIELDS_ON);
+  assert.deepEqual(plan.changes, [{ field: 'genre', from: ['outdoor'], to: ['outdoor', 'night'] }]);
+});
+
+test('changed performer photos are listed after the actors, with what Plex shows now', () => {
+  const rules = { ...DEFAULT_RULES, performerPhotos: true };
+  const plan = planScene(
+    scene({
+      performers: [
+        { id: '1', name: 'Ann', imageUrl: 'http://stash/performer/1/image?t=2' },
+        { id: '2', name: 'Bea', imageUrl: 'http://stash/performer/2/image?t=1' },
+        { id: '3', name: 'Cid', imageUrl: 'http://stash/performer/3/image?t=1' },
+      ],
+      tags: [{ id: '1', name: 'night' }],
+    }),
+    item({
+      Role: [
+        { tag: 'Ann', thumb: 'http://stash/performer/1/image?t=1' },
+        { tag: 'Bea', thumb: 'http://stash/performer/2/image?t=1' },
+        { tag: 'Cid' },
+      ],
+    }),
+    '1',
+    record(),
+    ALL_FIELDS_ON,
+    { rules },
+  );
+  assert.deepEqual(plan.changes, [
+    { field: 'actor', from: ['Ann', 'Bea', 'Cid'], to: ['Ann', 'Bea', 'Cid'] },
+    { field: 'actorPhoto', from: ['http://stash/performer/1/image?t=1', '(none)'], to: ['Ann: http://stash/performer/1/image?t=2', 'Cid: http://stash/performer/3/image?t=1'] },
+    { field: 'genre', from: ['outdoor'], to: ['night'] },
+  ]);
+  // Photos that all match: the actors are the same and nothing is listed.
+  const same = planScene(scene({ performers: [{ id: '2', name: 'Bea', imageUrl: 'http://stash/performer/2/image?t=1' }] }), item({ Role: [{ tag: 'Bea', thumb: 'http://stash/performer/2/image?t=1' }] }), '1', record(), ALL_FIELDS_ON, { rules });
+  assert.deepEqual(same.changes, []);
 });
 
 test('housekeeping runs at once, then at most hourly, and says what it removed', async (t) => {

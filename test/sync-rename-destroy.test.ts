@@ -122,3 +122,10 @@ test('no scan when the file stays, the path is unknown, or scans are off; the re
     assert.equal(getRecord(s.db, '5'), undefined);
   }
 });
+
+test('a library with several folders holds a file in any one of them', async (t) => {
+  const s = await stands(t);
+  (s.deps as { index: unknown }).index = { sections: async () => [{ id: '3', title: 'Both', type: 'movie', agent: '', locations: ['/data/first', '/data/videos'] }] };
+  await onSceneDestroyed(job('scene_destroy', '5', { path: '/stash/videos/a.mp4', deleteFile: true }), s.deps);
+  assert.deepEqual(s.scans, [['3', '/data/videos']]);
+});

@@ -172,3 +172,40 @@ test('settings to rules: the defaults are today\'s rules; credentials turn perfo
   assert.equal(anyCollectionRule(photos), true);
   assert.equal(anyCollectionRule(parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 't', skipCollections: true })), false);
 });
+
+test('a title template: blank values vanish with their separator, names are trimmed, whitespace collapsed', () => {
+  const blank = scene({ studio: { id: '1', name: '  ', parent: { id: '2', name: ' \t' } }, code: '  ', director: '  ', performers: [{ id: '1', name: '  ' }] });
+  for (const placeholder of ['studio', 'parentStudio', 'code', 'director', 'performers']) {
+    assert.deepEqual(titleFor(blank, `{title} - {${placeholder}}`), { title: 'A Title', titleSort: 'A Title' }, placeholder);
+  }
+  const none = scene({ studio: { id: '1', name: 'Studio One' }, code: null, director: null });
+  for (const placeholder of ['parentStudio', 'code', 'director']) {
+    assert.deepEqual(titleFor(none, `{title} - {${placeholder}}`), { title: 'A Title', titleSort: 'A Title' }, placeholder);
+  }
+  const padded = scene({ title: ' A  Title ', director: ' Dee ', performers: [{ id: '1', name: ' Bea ' }, { id: '2', name: ' ' }, { id: '3', name: 'Ann' }] });
+  assert.deepEqual(titleFor(padded, '  [{performers}] {director}: {title}  '), { title: '[Bea, Ann] Dee: A Title', titleSort: 'A  Title' });
+});
+
+test('a title template: the tail goes only after a last value that is there; no value at all gives the plain title', () => {
+  assert.equal(titleFor(scene({ date: null }), '{title} - {studio} ({year})')!.title, 'A Title - Studio One');
+  assert.equal(titleFor(scene(), '{title} - {studio} ({year})')!.title, 'A Title - Studio One (2024)');
+  assert.deepEqual(titleFor(scene({ studio: null }), '{studio}'), { title: 'A Title', titleSort: 'A Title' });
+  // A template of spaces is no template.
+  assert.deepEqual(titleFor(scene({ title: ' A Title' }), '   '), { title: ' A Title', titleSort: null });
+});
+
+test('tag rules compare trimmed tag and parent names', () => {
+  const tagged = scene({ tags: [{ id: '1', name: ' Kids OK ', parents: [] }, { id: '2', name: 'outdoor', parents: [' Setting '] }, { id: '3', name: 'plain' }] });
+  assert.deepEqual(splitTags(tagged, { names: ['Kids OK'], parents: ['Setting'] }), { genres: ['plain'], labels: [' Kids OK ', 'outdoor'] });
+  assert.equal(filteredOut(tagged, { ...DEFAULT_RULES.filters, excludeTags: ['Kids OK'] }), 'tagged " Kids OK "');
+});
+
+test('a parent-studio rule on a scene without a studio adds nothing', () => {
+  assert.deepEqual(collectionsFor(scene({ studio: null }), { ...DEFAULT_RULES.collections, parentStudio: true }), ['Series A']);
+});
+
+test('collections are synced with only a tag-parent rule, or only an organized collection', () => {
+  const base = { plexUrl: 'http://127.0.0.1:32400', plexToken: 't', skipCollections: true };
+  assert.equal(anyCollectionRule(parseSettings({ ...base, collectionTagParents: 'Series' })), true);
+  assert.equal(anyCollectionRule(parseSettings({ ...base, organizedCollection: 'Organized' })), true);
+});

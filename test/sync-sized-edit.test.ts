@@ -199,3 +199,43 @@ test('cutting: the longest word-boundary prefix that fits, whitespace before the
   const long = 'x'.repeat(10_000);
   assert.equal(cutAtWord(long, (c) => c.length <= 7_001), `${'x'.repeat(7_000)}\u2026`);
 });
+
+test('a summary of two long words is cut to the first once a larger other field worked: one cut, then it stops', async () => {
+  const summary = `${'a'.repeat(5_000)} ${'b'.repeat(5_000)}`;
+  const sender = capped(8_000);
+  const edit: PlexEdit = { scalars: { summary, title: 'T'.repeat(6_000) }, tags: {}, lock: [] };
+  const result = await sendSized(edit, sender);
+  assert.equal(result.cutSummary, `${'a'.repeat(5_000)}${ELLIPSIS}`);
+  // The whole edit and the summary alone refused, the title and one cut accepted: a second cut could not be longer.
+  assert.equal(result.requests, 4);
+  assert.deepEqual(
+    sender.sent.map((e) => Object.keys(e.scalars)),
+    [['title'], ['summary']],
+  );
+  // Alone, the first cut falls inside the first word; the second reaches its end; a third would be the same: it stops.
+  const alone = capped(8_000);
+  const cut = await sendSized({ scalars: { summary }, tags: {}, lock: [] }, alone);
+  assert.equal(cut.cutSummary, `${'a'.repeat(5_000)}${ELLIPSIS}`);
+  assert.equal(cut.requests, 3);
+});
+
+test('the cutting is bounded: at most 12 cuts, and it stops once within 256 characters of the limit', async () => {
+  // One character of summary weighs 100 here, so 256 is far below a character: only the round limit stops it.
+  const heavy = capped(0);
+  const weighed: EditSender & { sent: PlexEdit[] } = {
+    sent: [],
+    length: (edit) => 100 * heavy.length(edit),
+    async send(edit) {
+      if (weighed.length(edit) > 100 * 10_000) throw new TransientError('request_too_large', 'refused for its size', { origin: 'plex' });
+      weighed.sent.push(edit);
+    },
+  };
+  const result = await sendSized({ scalars: { summary: 'x'.repeat(20_000) }, tags: {}, lock: [] }, weighed);
+  assert.equal(result.requests, 1 + 12, 'the whole edit, then 12 cuts');
+  assert.ok(result.cutSummary!.length > 9_000, String(result.cutSummary!.length));
+  // At weight 1 the same summary is within 256 after 7 halvings of its 20,000 characters.
+  const light = capped(10_000);
+  const plain = await sendSized({ scalars: { summary: 'x'.repeat(20_000) }, tags: {}, lock: [] }, light);
+  assert.ok(plain.requests <= 1 + 7, `stops when close enough (${plain.requests} requests)`);
+  assert.ok(light.length(light.sent.at(-1)!) > 10_000 - 256);
+});

@@ -8,14 +8,17 @@ import { ENV_DEFAULTS, type EnvKnobs } from '../src/config/env.ts';
 import { parseSettings, type Settings } from '../src/config/settings.ts';
 import { type Db, getKv, openDatabase, setKv } from '../src/db/database.ts';
 import type { RunContext } from '../src/entry/context.ts';
-import { TransientError } from '../src/errors.ts';
+import { errorCode, TransientError } from '../src/errors.ts';
 import { createLogger } from '../src/log/logger.ts';
+import { redact } from '../src/log/redact.ts';
 import { DEAD_LETTERS_RETRIED_AT } from '../src/queue/dlq.ts';
 import { counts } from '../src/queue/operations.ts';
 import type { Job } from '../src/queue/types.ts';
 import { WATERMARK_KEY } from '../src/sync/catch-up.ts';
-import { loadSyncDeps, loadWorkerDeps, plexClientIdentifier, togglesFrom } from '../src/sync/worker-deps.ts';
+import type { StashScene } from '../src/sync/model.ts';
+import { loadSettings, loadSyncDeps, loadWorkerDeps, plexClientIdentifier, togglesFrom } from '../src/sync/worker-deps.ts';
 import { readCircuit } from '../src/worker/circuit.ts';
+import { LeaseLostError, runFenced } from '../src/worker/fence.ts';
 import { type FakePlex, startFakePlex } from './fakes/plex-server.ts';
 import { type FakeStash, startFakeStash } from './fakes/stash-server.ts';
 import { tempDir } from './helpers/temp.ts';
@@ -47,6 +50,24 @@ async function setUp(t: TestContext, settings: Record<string, unknown> = {}, env
   } as unknown as RunContext;
   return { db, ctx, lines };
 }
+
+const STASH_SCENE: StashScene = {
+  id: '5',
+  title: 'T',
+  code: null,
+  details: null,
+  director: null,
+  date: null,
+  rating100: 40,
+  organized: false,
+  updatedAt: '2024-03-09T10:00:00Z',
+  studio: null,
+  performers: [],
+  tags: [],
+  groups: [],
+  files: [],
+  screenshotUrl: null,
+};
 
 test('each skip setting turns its own field off, and only that one', () => {
   const all = togglesFrom(parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 'token-123456' }));
@@ -89,6 +110,7 @@ test('the Plex requests carry the installation identifier', async (t) => {
   await deps.sync.plex.identity();
   const sent = plex.requests.slice(before).find((r) => r.path === '/identity');
   assert.equal(sent?.headers['x-plex-client-identifier'], plexClientIdentifier(s.db));
+  assert.match(String(sent?.headers['x-plex-version']), /^\d+\.\d+\.\d+$/, 'and the version of PlexSync');
 });
 
 test('a refresh after dead letters were sent back reads the settings again at once', async (t) => {
@@ -155,4 +177,141 @@ test('a job refused for the Stash session hands the worker over; other failures 
   await assert.rejects(wd.processor(job, new AbortController().signal), (err: Error) => /no longer exists/.test(err.message));
   assert.equal(wd.shouldHandOver!(), false, 'a scene gone is the job\'s problem, not the worker\'s');
   assert.equal(getKv(s.db, 'settings_problem') ?? '', '');
+});
+
+test('a Plex write outside a fence that still holds is refused; a read goes out', async (t) => {
+  const s = await setUp(t);
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  t.after(() => deps.close());
+  const lost = () => {
+    throw new LeaseLostError('the job lease');
+  };
+  const identities = plex.requestCount({ path: '/identity' });
+  await runFenced(lost, () => deps.sync.plex.identity());
+  assert.equal(plex.requestCount({ path: '/identity' }), identities + 1, 'a GET needs no lease');
+  const writes = plex.requestCount({ method: 'PUT' });
+  await assert.rejects(
+    runFenced(lost, () => deps.sync.plex.rate('1', 5)),
+    (err: unknown) => errorCode(err) === 'lease_lost',
+  );
+  assert.equal(plex.requestCount({ method: 'PUT' }), writes, 'nothing written');
+});
+
+test('group collection art follows its setting, and never without collections; importRatings brings its rating check', async (t) => {
+  const cases: [Record<string, unknown>, boolean][] = [
+    [{}, false],
+    [{ groupCollectionArt: true }, true],
+    [{ groupCollectionArt: true, skipCollections: true }, false],
+    [{ skipCollections: true }, false],
+  ];
+  for (const [settings, art] of cases) {
+    const s = await setUp(t, settings);
+    const deps = await loadSyncDeps(s.ctx, s.db);
+    t.after(() => deps.close());
+    assert.equal(deps.sync.groupCollectionArt, art, JSON.stringify(settings));
+    assert.equal(deps.sync.plexRatingStands, undefined);
+  }
+  const s = await setUp(t, { importRatings: true });
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  t.after(() => deps.close());
+  assert.equal(typeof deps.sync.plexRatingStands, 'function');
+  assert.equal(typeof deps.sync.plexRatingStands!(STASH_SCENE, { ratingKey: '1', userRating: 5 }), 'boolean');
+});
+
+test('a refresh with the same settings keeps the parts; a change retires the old Plex client, closed with the new one', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const s = await setUp(t);
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  const closed: string[] = [];
+  const watch = (name: string) => {
+    const client = deps.sync.plex;
+    const close = client.close.bind(client);
+    client.close = () => {
+      closed.push(name);
+      close();
+    };
+    return client;
+  };
+  const first = watch('first');
+  t.mock.timers.tick(1_000);
+  await deps.refresh();
+  assert.equal(deps.sync.plex, first, 'unchanged settings: the same client');
+  assert.ok(!s.lines.some((l) => l.includes('settings changed')), s.lines.join(''));
+  stash.setSettings({ plexUrl: plex.url, plexToken: plex.token, skipTitle: true });
+  t.mock.timers.tick(1_000);
+  await deps.refresh();
+  assert.notEqual(deps.sync.plex, first);
+  assert.ok(s.lines.some((l) => l.includes('settings changed: the next jobs use them')), s.lines.join(''));
+  watch('second');
+  assert.deepEqual(closed, [], 'the old client may still carry a request');
+  deps.close();
+  assert.deepEqual(closed, ['first', 'second']);
+});
+
+test('loadSettings reads the settings stored in Stash', async (t) => {
+  const s = await setUp(t, { skipTitle: true });
+  const deps = await loadSyncDeps(s.ctx, s.db);
+  t.after(() => deps.close());
+  const settings = await loadSettings(deps.sync.stash);
+  assert.equal(settings.plexUrl, plex.url);
+  assert.equal(settings.skipTitle, true);
+});
+
+test('a Stash API key from the environment is sent and kept out of logs; performer photos are then off, and said so', async (t) => {
+  const key = 'stash-api-key-7f3a9c';
+  const locked = await startFakeStash({ session: false, apiKey: key });
+  t.after(() => locked.close());
+  const saved = process.env.PLEXSYNC_STASH_API_KEY;
+  process.env.PLEXSYNC_STASH_API_KEY = key;
+  t.after(() => {
+    if (saved === undefined) delete process.env.PLEXSYNC_STASH_API_KEY;
+    else process.env.PLEXSYNC_STASH_API_KEY = saved;
+  });
+  const plexToken = 'plex-token-for-the-key-test-41d2';
+  locked.setSettings({ plexUrl: plex.url, plexToken, performerPhotos: true });
+  const s = await setUp(t);
+  const ctx = { ...s.ctx, connection: locked.serverConnection() } as RunContext;
+  const deps = await loadSyncDeps(ctx, s.db);
+  t.after(() => deps.close());
+  assert.equal(deps.settings.performerPhotos, true, 'read with the key');
+  assert.equal(deps.sync.rules.performerPhotos, false);
+  assert.ok(s.lines.some((l) => l.includes('performerPhotos is on, but Stash asks for credentials')), s.lines.join(''));
+  assert.equal(redact(`key ${key} token ${plexToken}`), 'key *** token ***');
+  // Without credentials the photos stay on and nothing is said.
+  const open = await setUp(t, { performerPhotos: true });
+  delete process.env.PLEXSYNC_STASH_API_KEY;
+  const plain = await loadSyncDeps(open.ctx, open.db);
+  t.after(() => plain.close());
+  assert.equal(plain.sync.rules.performerPhotos, true);
+  assert.ok(!open.lines.some((l) => l.includes('performerPhotos')), open.lines.join(''));
+});
+
+test('settings that stop parsing hold the job back as bad_settings, with the reason, and hand the worker over', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const s = await setUp(t);
+  const wd = await loadWorkerDeps(s.ctx, s.db);
+  t.after(() => wd.close());
+  stash.setSettings({ plexUrl: 'ftp://nowhere', plexToken: plex.token });
+  t.mock.timers.tick(1_000);
+  const job = { id: 1, key: 'scene:1', kind: 'scene', entityId: '1', attempts: 1, payload: null } as unknown as Job;
+  await assert.rejects(wd.processor(job, new AbortController().signal), (err: unknown) => {
+    assert.equal(errorCode(err), 'bad_settings');
+    assert.match(String((err as Error).cause), /plexUrl/);
+    return true;
+  });
+  assert.match(getKv(s.db, 'settings_problem') ?? '', /plexUrl/);
+  assert.equal(wd.shouldHandOver!(), true);
+});
+
+test('a Stash session that expired hands the worker over: the job fails as stash_auth', async (t) => {
+  const guarded = await startFakeStash();
+  t.after(() => guarded.close());
+  guarded.setSettings({ plexUrl: plex.url, plexToken: plex.token });
+  const s = await setUp(t);
+  const wd = await loadWorkerDeps({ ...s.ctx, connection: guarded.serverConnection() } as RunContext, s.db);
+  t.after(() => wd.close());
+  guarded.expireSession();
+  const job = { id: 1, key: 'scene:1', kind: 'scene', entityId: '1', attempts: 1, payload: null } as unknown as Job;
+  await assert.rejects(wd.processor(job, new AbortController().signal), (err: unknown) => errorCode(err) === 'stash_auth');
+  assert.equal(wd.shouldHandOver!(), true);
 });
