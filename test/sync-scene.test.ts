@@ -399,3 +399,34 @@ test("provider mode: a matched item gets no agent note; the locked fields are na
     `already up to date in Plex item ${other.ratingKey}; Plex asked to refresh it from the provider; Plex item ${other.ratingKey} is not matched by the PlexSync provider (its guid is plex://movie/abc): check the library's agent`,
   );
 });
+
+test('a scene outside the sync filters is left alone in Plex, and said so', async (t) => {
+  const r = await setUp(t, { onlyOrganized: true });
+  const file = `${folder()}/filtered.mp4`;
+  plex.addItem({ title: 'file name', file, size: 10 });
+  const scene = stash.addScene({ title: 'Not yet', organized: false, files: [{ path: file, size: 10 }] });
+  const writes = puts() + posts();
+  assert.deepEqual(await syncScene(scene, 1, r.deps.sync), {
+    ratingKey: '',
+    changed: [],
+    summary: `left alone in Plex: scene ${scene} is outside the sync filters (not organized)`,
+  });
+  assert.equal(puts() + posts(), writes);
+  assert.equal(getRecord(r.db, scene), undefined);
+});
+
+test('the first sync records the collections the item already had as hand-made, and sends group art when asked', async (t) => {
+  const r = await setUp(t, { groupCollectionArt: true });
+  const file = `${folder()}/handmade.mp4`;
+  const rk = plex.addItem({ title: 'file name', file, size: 10, collections: ['Mine'] }).ratingKey;
+  const group = stash.addGroup(`Series ${folderCount}`);
+  stash.setSynopsis(group, 'A synopsis.');
+  const scene = stash.addScene({ title: 'Grouped', groupIds: [group], files: [{ path: file, size: 10 }] });
+  const first = await syncScene(scene, 1, r.deps.sync);
+  assert.equal(first.ratingKey, rk);
+  assert.ok(first.changed.includes(`summary of Series ${folderCount}`), first.changed.join());
+  const record = getRecord(r.db, scene)!;
+  assert.deepEqual(record.handMadeCollections, ['Mine']);
+  assert.deepEqual(record.collections, [`Series ${folderCount}`]);
+  assert.deepEqual(plex.item(rk)!.tags.Collection.sort(), ['Mine', `Series ${folderCount}`].sort());
+});
