@@ -560,3 +560,21 @@ test('group art goes to managed collections only when art and collections are bo
   assert.deepEqual(await artSaid({ skipCollections: true, groupCollectionArt: true }), []);
   assert.deepEqual(await artSaid({}), []);
 });
+
+test('a poster for an item whose thumb is locked already does not lock it again', async (t) => {
+  const r = await setUp(t);
+  const file = `${folder()}/lockedthumb.mp4`;
+  plex.addItem({ title: 'l', file, size: 31, locked: ['thumb'] });
+  const scene = stash.addScene({ title: 'Locked Thumb', files: [{ path: file, size: 31 }] });
+  stash.setScreenshot(scene, new Uint8Array([6]));
+  const real = r.deps.sync.plex;
+  const locks: string[] = [];
+  const watched = plexWith(real, {
+    editItem: (key: string, section: string | null, edit: PlexEdit, signal?: AbortSignal) => {
+      locks.push(...edit.lock);
+      return real.editItem(key, section, edit, signal);
+    },
+  });
+  assert.ok((await syncScene(scene, 1, { ...r.deps.sync, plex: watched })).changed.includes('poster'));
+  assert.ok(locks.length > 0 && !locks.includes('thumb'), locks.join());
+});
