@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ENV_DEFAULTS } from '../src/config/env.ts';
-import { type Db, getKv, openDatabase } from '../src/db/database.ts';
+import { type Db, getKv, openDatabase, setKv } from '../src/db/database.ts';
 import type { RunContext } from '../src/entry/context.ts';
-import { errorCode } from '../src/errors.ts';
+import { errorCode, TransientError } from '../src/errors.ts';
 import { createLogger } from '../src/log/logger.ts';
+import type { PlexClient } from '../src/plex/client.ts';
+import type { PlexEdit } from '../src/sync/model.ts';
 import type { Job } from '../src/queue/types.ts';
 import { getRecord, putRecord } from '../src/sync/records.ts';
 import { syncScene } from '../src/sync/scene-sync.ts';
@@ -298,6 +300,7 @@ test('a summary Plex refuses at full length is cut, noted, and not rewritten whi
   const writes = capped.requestCount({ method: 'PUT' });
   assert.deepEqual((await syncScene(scene, 1, deps.sync)).changed, [], 'the cut stands for the unchanged summary');
   assert.equal(capped.requestCount({ method: 'PUT' }), writes);
+  assert.deepEqual(JSON.parse(getKv(r.db, `summary_cut:${scene}`)!), note, 'the note stays while Stash keeps the summary');
   // Stash's summary changes to one that fits: it is written whole and the note goes.
   stash.updateScene(scene, { details: 'Short now' });
   assert.deepEqual((await syncScene(scene, 1, deps.sync)).changed, ['summary']);
@@ -428,5 +431,181 @@ test('the first sync records the collections the item already had as hand-made, 
   const record = getRecord(r.db, scene)!;
   assert.deepEqual(record.handMadeCollections, ['Mine']);
   assert.deepEqual(record.collections, [`Series ${folderCount}`]);
-  assert.deepEqual(plex.item(rk)!.tags.Collection.sort(), ['Mine', `Series ${folderCount}`].sort());
+  assert.deepEqual([...(plex.item(rk)!.tags.Collection ?? [])].sort(), ['Mine', `Series ${folderCount}`].sort());
+});
+
+/** The real Plex client with some of its methods replaced. */
+function plexWith(real: PlexClient, overrides: Partial<Record<keyof PlexClient, unknown>>): PlexClient {
+  return new Proxy(real, {
+    get: (target, key) => {
+      if (key in overrides) return overrides[key as keyof PlexClient];
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+test('a scene outside the sync filters is left alone: no request to Plex, and it is said why', async (t) => {
+  const r = await setUp(t, { excludeTags: 'Private' });
+  const file = `${folder()}/filtered.mp4`;
+  plex.addItem({ title: 'f', file, size: 21 });
+  const scene = stash.addScene({ title: 'Filtered', tagIds: [stash.addTag('Private')], files: [{ path: file, size: 21 }] });
+  const requests = plex.requests.length;
+  const result = await syncScene(scene, 1, r.deps.sync);
+  assert.deepEqual(result, { ratingKey: '', changed: [], summary: `left alone in Plex: scene ${scene} is outside the sync filters (tagged "Private")` });
+  assert.equal(plex.requests.length, requests);
+  assert.equal(getRecord(r.db, scene), undefined);
+});
+
+test('a screenshot Stash fails to give (other than not found) fails the sync', async (t) => {
+  const r = await setUp(t);
+  const file = `${folder()}/shotfail.mp4`;
+  plex.addItem({ title: 's', file, size: 22 });
+  const scene = stash.addScene({ title: 'Shot Fails', files: [{ path: file, size: 22 }] });
+  stash.setScreenshot(scene, new Uint8Array([3]));
+  const failing = new Proxy(r.deps.sync.stash, {
+    get: (target, key) => {
+      if (key === 'fetchImage') return async () => Promise.reject(new TransientError('stash_unavailable', 'Stash is down'));
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  await rejectsWith(syncScene(scene, 1, { ...r.deps.sync, stash: failing }), 'stash_unavailable', /Stash is down/);
+  assert.equal(getRecord(r.db, scene), undefined);
+});
+
+test('an uploaded poster is locked with the edit; nothing to write means no read-back', async (t) => {
+  const r = await setUp(t);
+  const file = `${folder()}/lockthumb.mp4`;
+  const rk = plex.addItem({ title: 'l', file, size: 23 }).ratingKey;
+  const scene = stash.addScene({ title: 'Lock Thumb', files: [{ path: file, size: 23 }] });
+  stash.setScreenshot(scene, new Uint8Array([4, 4]));
+  const real = r.deps.sync.plex;
+  const locks: string[] = [];
+  let reads = 0;
+  const watched = plexWith(real, {
+    editItem: (key: string, section: string | null, edit: PlexEdit, signal?: AbortSignal) => {
+      locks.push(...edit.lock);
+      return real.editItem(key, section, edit, signal);
+    },
+    getItem: (key: string, signal?: AbortSignal) => {
+      reads++;
+      return real.getItem(key, signal);
+    },
+  });
+  const deps = { ...r.deps.sync, plex: watched };
+  assert.ok((await syncScene(scene, 1, deps)).changed.includes('poster'));
+  assert.ok(locks.includes('thumb'), locks.join());
+  assert.equal(reads, 1, 'what was written is read back once');
+  assert.equal((await syncScene(scene, 1, deps)).summary, `already up to date in Plex item ${rk}`);
+  assert.equal(reads, 1, 'nothing written: nothing read back');
+});
+
+test('an edit or a rating Plex ignores is not taken for done, and every missing field is named', async (t) => {
+  const r = await setUp(t);
+  const file = `${folder()}/ignoredit.mp4`;
+  plex.addItem({ title: 'e', file, size: 24 });
+  const scene = stash.addScene({ title: 'Edited', details: 'First', rating100: 40, files: [{ path: file, size: 24 }] });
+  await syncScene(scene, 1, r.deps.sync);
+  const deaf = { ...r.deps.sync, plex: plexWith(r.deps.sync.plex, { editItem: async () => {}, rate: async () => {} }) };
+  stash.updateScene(scene, { details: 'Second' });
+  await rejectsWith(syncScene(scene, 1, deaf), 'write_not_applied', /did not apply: summary$/);
+  stash.updateScene(scene, { details: 'First', rating100: 60 });
+  await rejectsWith(syncScene(scene, 1, deaf), 'write_not_applied', /did not apply: rating$/);
+  stash.updateScene(scene, { title: 'Edited 2', details: 'Third', rating100: 40 });
+  await rejectsWith(syncScene(scene, 1, deaf), 'write_not_applied', /did not apply: title, summary$/);
+});
+
+test('a summary cut note goes when the summary is no longer synced, and the sync does not trip on it', async (t) => {
+  const r = await setUp(t, { skipSummary: true });
+  const file = `${folder()}/nosummary.mp4`;
+  plex.addItem({ title: 'n', file, size: 25 });
+  const scene = stash.addScene({ title: 'No Summary', details: 'Long once', files: [{ path: file, size: 25 }] });
+  setKv(r.db, `summary_cut:${scene}`, JSON.stringify({ fullHash: 'ab', cut: 'Lo\u2026', fullLength: 9, cutLength: 3 }));
+  const result = await syncScene(scene, 1, r.deps.sync);
+  assert.ok(!result.changed.includes('summary'), result.changed.join());
+  assert.equal(getKv(r.db, `summary_cut:${scene}`), undefined);
+});
+
+test('collections and labels: the managed ones move with Stash, the hand-made ones stay and are never taken over', async (t) => {
+  const r = await setUp(t, { labelTags: 'L1, L2, Mine' });
+  const file = `${folder()}/managed.mp4`;
+  const item = plex.addItem({ title: 'm', file, size: 26, collections: ['Mine'], labels: ['Mine'] });
+  const [g1, g2, mine] = [stash.addGroup('G1'), stash.addGroup('G2'), stash.addGroup('Mine')];
+  const [l1, l2, mineTag] = [stash.addTag('L1'), stash.addTag('L2'), stash.addTag('Mine')];
+  const scene = stash.addScene({ title: 'Managed', groupIds: [g1, mine], tagIds: [l1, mineTag], files: [{ path: file, size: 26 }] });
+  await syncScene(scene, 1, r.deps.sync);
+  let record = getRecord(r.db, scene)!;
+  assert.deepEqual([record.collections, record.handMadeCollections], [['G1'], ['Mine']]);
+  assert.deepEqual([record.labels, record.handMadeLabels], [['L1'], ['Mine']]);
+  stash.updateScene(scene, { groupIds: [g2, mine], tagIds: [l2, mineTag] });
+  await syncScene(scene, 1, r.deps.sync);
+  assert.deepEqual(new Set(item.tags.Collection), new Set(['Mine', 'G2']), 'G1 was PlexSync\'s: it goes');
+  assert.deepEqual(new Set(item.tags.Label), new Set(['Mine', 'L2']));
+  record = getRecord(r.db, scene)!;
+  assert.deepEqual([record.collections, record.handMadeCollections], [['G2'], ['Mine']]);
+  assert.deepEqual([record.labels, record.handMadeLabels], [['L2'], ['Mine']]);
+});
+
+test('with collections and labels not synced, a first sync records none as managed', async (t) => {
+  const r = await setUp(t, { skipCollections: true });
+  const file = `${folder()}/unmanaged.mp4`;
+  plex.addItem({ title: 'u', file, size: 27, collections: ['Theirs'] });
+  const scene = stash.addScene({ title: 'Unmanaged', groupIds: [stash.addGroup('Ours')], files: [{ path: file, size: 27 }] });
+  await syncScene(scene, 1, r.deps.sync);
+  const record = getRecord(r.db, scene)!;
+  assert.deepEqual([record.collections, record.labels], [[], []]);
+});
+
+test('a Plex rating that stands is not overwritten; without a rating to write it is not asked about', async (t) => {
+  const dir = folder();
+  const rk = plex.addItem({ title: 's', file: `${dir}/stands.mp4`, size: 28, userRating: 2 }).ratingKey;
+  plex.addItem({ title: 'u', file: `${dir}/unrated.mp4`, size: 29 });
+  // Both items are in Plex before the index is built.
+  const r = await setUp(t);
+  const asked: string[] = [];
+  const deps = { ...r.deps.sync, plexRatingStands: (scene: { id: string }) => (asked.push(scene.id), true) };
+  const rated = stash.addScene({ title: 'Rated', rating100: 80, files: [{ path: `${dir}/stands.mp4`, size: 28 }] });
+  assert.ok(!(await syncScene(rated, 1, deps)).changed.includes('rating'));
+  assert.equal(plex.item(rk)!.userRating, 2);
+  assert.deepEqual(asked, [rated]);
+  // Ratings not synced: nothing to write, so nothing to ask.
+  const unrated = stash.addScene({ title: 'Unrated', rating100: 20, files: [{ path: `${dir}/unrated.mp4`, size: 29 }] });
+  const skipping = await setUp(t, { skipRating: true });
+  await syncScene(unrated, 1, { ...skipping.deps.sync, plexRatingStands: deps.plexRatingStands });
+  assert.deepEqual(asked, [rated], 'no rating to write: not asked');
+});
+
+test('group art goes to managed collections only when art and collections are both synced', async (t) => {
+  const group = stash.addGroup('Art Group');
+  stash.setSynopsis(group, 'A synopsis.');
+  /** A scene of that group on an item of its own, synced with these settings. */
+  const artSaid = async (settings: Record<string, unknown>) => {
+    const file = `${folder()}/art.mp4`;
+    plex.addItem({ title: 'a', file, size: 30 });
+    const scene = stash.addScene({ title: 'Art', groupIds: [group], files: [{ path: file, size: 30 }] });
+    const r = await setUp(t, settings);
+    return (await syncScene(scene, 1, r.deps.sync)).changed.filter((c) => c.includes('Art Group'));
+  };
+  assert.deepEqual(await artSaid({ groupCollectionArt: true }), ['summary of Art Group']);
+  assert.deepEqual(await artSaid({ skipCollections: true, groupCollectionArt: true }), []);
+  assert.deepEqual(await artSaid({}), []);
+});
+
+test('a poster for an item whose thumb is locked already does not lock it again', async (t) => {
+  const r = await setUp(t);
+  const file = `${folder()}/lockedthumb.mp4`;
+  plex.addItem({ title: 'l', file, size: 31, locked: ['thumb'] });
+  const scene = stash.addScene({ title: 'Locked Thumb', files: [{ path: file, size: 31 }] });
+  stash.setScreenshot(scene, new Uint8Array([6]));
+  const real = r.deps.sync.plex;
+  const locks: string[] = [];
+  const watched = plexWith(real, {
+    editItem: (key: string, section: string | null, edit: PlexEdit, signal?: AbortSignal) => {
+      locks.push(...edit.lock);
+      return real.editItem(key, section, edit, signal);
+    },
+  });
+  assert.ok((await syncScene(scene, 1, { ...r.deps.sync, plex: watched })).changed.includes('poster'));
+  assert.ok(locks.length > 0 && !locks.includes('thumb'), locks.join());
 });

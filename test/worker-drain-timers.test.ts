@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { type Db, openDatabase } from '../src/db/database.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { enqueue } from '../src/queue/operations.ts';
+import { claim, counts, enqueue } from '../src/queue/operations.ts';
 import type { Job } from '../src/queue/types.ts';
 import { type DrainOptions, type DrainStats, drain } from '../src/worker/drain.ts';
 import { acquireLease } from '../src/worker/lease.ts';
@@ -243,4 +243,54 @@ test('a heartbeat whose renewal fails says so at debug level and the next one re
     ['\x01d\x02lease renewal deferred: no such table: worker_lease\n'],
   );
   assert.equal(h.lines.filter((l) => l.includes('drain round failed')).length, 0);
+});
+
+test('after a failed round, the next one first puts a job of ours left claimed back to pending', async (t) => {
+  const h = await harness(t);
+  enqueue(h.db, { kind: 'scene', entityId: 'half-acked', runAt: T + 3_600_000 }, T);
+  const seen: ReturnType<typeof counts>[] = [];
+  let stop = false;
+  const drained = h.run({
+    shouldHandOver: () => stop,
+    onTick: async () => {
+      seen.push(counts(h.db));
+      if (h.rounds() > 1) return;
+      // A lane claimed the job and its ack met a failure: the round fails with it still ours.
+      assert.ok(claim(h.db, 60_000, T + 3_600_000, { owner: OWNER }));
+      throw new Error('queue row unreadable');
+    },
+  });
+  await expectGap(t, h, 250);
+  stop = true;
+  t.mock.timers.tick(250);
+  assert.equal((await drained).reason, 'handover');
+  assert.deepEqual(seen.map((c) => [c.pending, c.inProgress]), [[1, 0], [1, 0]]);
+});
+
+test('a lane that stops for a handover between jobs ends its round cleanly', async (t) => {
+  const h = await harness(t);
+  let stepped = 0;
+  const drained = h.run({
+    idleExitMs: 60_000,
+    shouldHandOver: () => stepped > 0,
+    steps: [() => (stepped++, { kind: 'done', job })],
+  });
+  await flush();
+  t.mock.timers.tick(250);
+  assert.deepEqual(await drained, { done: 1, retried: 0, dead: 0, reason: 'handover' });
+  assert.deepEqual(h.lines.filter((l) => l.includes('drain round failed')), []);
+});
+
+test('the foreground drain carries on for a job due this very millisecond', async (t) => {
+  const h = await harness(t);
+  enqueue(h.db, { kind: 'scene', entityId: 'now', runAt: T }, T);
+  let stop = false;
+  const drained = h.run({ stopWhenNothingDue: true, shouldHandOver: () => stop });
+  let ended = false;
+  void drained.then(() => (ended = true));
+  await flush();
+  assert.equal(ended, false, 'a job due now is not "nothing due"');
+  stop = true;
+  t.mock.timers.tick(10);
+  assert.equal((await drained).reason, 'handover');
 });
