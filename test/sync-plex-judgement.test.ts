@@ -46,8 +46,9 @@ test('a hand-made collection of the same name as a group the scene joins later i
 });
 
 test('a poster-only change is read back: an upload Plex ignored is retried until the poster shows', async (t) => {
-  let stashNow = Date.parse('2026-06-01T10:00:00Z');
-  const w = await startWorld(t, { stash: { now: () => new Date(stashNow) } });
+  // Both clocks are injected: Stash stamps the screenshot URL, Plex the selected poster's thumb, each in whole seconds.
+  let now = Date.parse('2026-06-01T10:00:00Z');
+  const w = await startWorld(t, { stash: { now: () => new Date(now) }, plex: { now: () => now } });
   const rk = w.plex.addItem({ title: 'x', file: FILE, size: 4 }).ratingKey;
   const scene = w.stash.addScene({ title: 'Posted', files: [{ path: FILE, size: 4 }] });
   w.stash.setScreenshot(scene, new Uint8Array([1, 2, 3]));
@@ -55,8 +56,8 @@ test('a poster-only change is read back: an upload Plex ignored is retried until
   await w.settle();
   assert.equal(w.plex.posters(rk).length, 1);
 
-  // Only the cover changes in Stash (its URL carries a new stamp: Stash's clock moves on), and Plex drops the next upload.
-  stashNow += 5_000;
+  // Only the cover changes in Stash (its URL carries a new stamp: the clocks move on), and Plex drops the next upload.
+  now += 5_000;
   w.stash.setScreenshot(scene, new Uint8Array([4, 5, 6]));
   w.stash.updateScene(scene, {});
   w.plex.ignorePosters(1);

@@ -78,7 +78,7 @@ export function route(
     list.push({ bytes: new Uint8Array(body), contentType: String(headers['content-type'] ?? '') });
     state.posters.set(item.ratingKey, list);
     // The upload becomes the selected poster (plex-api.md "Images").
-    item.updatedAt = Math.floor(Date.now() / 1000);
+    item.updatedAt = Math.floor(state.options.now() / 1000);
     item.thumb = `/library/metadata/${item.ratingKey}/thumb/${item.updatedAt}`;
     return EMPTY_OK;
   }
