@@ -151,7 +151,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       machineIdentifier: options.machineIdentifier ?? 'fake-machine-id',
       version: options.version ?? '1.41.0.0000-fake',
       metadataEditRoute: options.metadataEditRoute ?? true,
-      now: options.now ?? Date.now,
+      now: options.now ?? (() => Date.now()), // looked up per call, so a test that mocks Date moves it
       foldTagCase: options.foldTagCase ?? false,
       maxRequestTarget: options.maxRequestTarget ?? Number.POSITIVE_INFINITY,
     },
