@@ -10,6 +10,7 @@ import type { PlexClient, PlexCollection } from '../src/plex/client.ts';
 import type { StashClient } from '../src/stash/client.ts';
 import { artDue, type CollectionArtDeps, syncCollectionArt } from '../src/sync/collection-art.ts';
 import type { StashScene } from '../src/sync/model.ts';
+import { blankScene } from './helpers/stash-scene.ts';
 import { tempDir } from './helpers/temp.ts';
 
 const COVER = 'http://127.0.0.1:9999/group/1/frontimage?t=1';
@@ -55,25 +56,7 @@ async function stands(t: TestContext): Promise<Stands> {
   return s;
 }
 
-function scene(groups: StashScene['groups']): StashScene {
-  return {
-    id: '5',
-    title: 'T',
-    code: null,
-    details: null,
-    director: null,
-    date: null,
-    rating100: null,
-    organized: false,
-    updatedAt: '2024-03-09T10:00:00Z',
-    studio: null,
-    performers: [],
-    tags: [],
-    groups,
-    files: [],
-    screenshotUrl: null,
-  };
-}
+const scene = (groups: StashScene['groups']): StashScene => blankScene({ groups });
 
 const summer = (overrides: Partial<StashScene['groups'][number]> = {}) => ({ id: '1', name: 'Summer', coverUrl: COVER, description: 'Four days by the sea.', ...overrides });
 

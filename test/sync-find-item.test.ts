@@ -14,6 +14,7 @@ import { findPlexItem } from '../src/sync/find-item.ts';
 import type { StashScene } from '../src/sync/model.ts';
 import { putRecord } from '../src/sync/records.ts';
 import type { SceneSyncDeps } from '../src/sync/scene-sync.ts';
+import { blankScene } from './helpers/stash-scene.ts';
 import { tempDir } from './helpers/temp.ts';
 
 /** More looks than this and the stub says so: a loop that does not stop fails the test instead of hanging it. */
@@ -75,25 +76,7 @@ async function world(t: Parameters<typeof tempDir>[0]): Promise<World> {
   return w;
 }
 
-function scene(id: string, files: { path: string; size: number | null }[]): StashScene {
-  return {
-    id,
-    title: 'T',
-    code: null,
-    details: null,
-    director: null,
-    date: null,
-    rating100: null,
-    organized: false,
-    updatedAt: '2024-03-09T10:00:00Z',
-    studio: null,
-    performers: [],
-    tags: [],
-    groups: [],
-    files,
-    screenshotUrl: null,
-  };
-}
+const scene = (id: string, files: StashScene['files']): StashScene => blankScene({ id, files });
 
 const playing = (ratingKey: string, ...files: string[]): PlexMetadata => ({ ratingKey, Media: [{ Part: files.map((file) => ({ file })) }] }) as unknown as PlexMetadata;
 

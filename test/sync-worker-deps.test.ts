@@ -21,6 +21,7 @@ import { readCircuit } from '../src/worker/circuit.ts';
 import { LeaseLostError, runFenced } from '../src/worker/fence.ts';
 import { type FakePlex, startFakePlex } from './fakes/plex-server.ts';
 import { type FakeStash, startFakeStash } from './fakes/stash-server.ts';
+import { blankScene } from './helpers/stash-scene.ts';
 import { tempDir } from './helpers/temp.ts';
 
 let stash: FakeStash;
@@ -51,23 +52,7 @@ async function setUp(t: TestContext, settings: Record<string, unknown> = {}, env
   return { db, ctx, lines };
 }
 
-const STASH_SCENE: StashScene = {
-  id: '5',
-  title: 'T',
-  code: null,
-  details: null,
-  director: null,
-  date: null,
-  rating100: 40,
-  organized: false,
-  updatedAt: '2024-03-09T10:00:00Z',
-  studio: null,
-  performers: [],
-  tags: [],
-  groups: [],
-  files: [],
-  screenshotUrl: null,
-};
+const STASH_SCENE: StashScene = blankScene({ rating100: 40 });
 
 test('each skip setting turns its own field off, and only that one', () => {
   const all = togglesFrom(parseSettings({ plexUrl: 'http://127.0.0.1:32400', plexToken: 'token-123456' }));
