@@ -7,6 +7,7 @@ import { getKv, setKv, transaction } from '../db/database.ts';
 import { errorCode, errorOrigin, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Gate } from './processor.ts';
+import { monotonicMs } from './clock.ts';
 import {
   type CircuitEvent,
   type CircuitPolicy,
@@ -35,13 +36,6 @@ export function eventForFailure(err: unknown): CircuitEvent {
   return OUTAGE_CODES.has(errorCode(err)) ? { type: 'plex_down' } : { type: 'plex_ok' };
 }
 
-/**
- * A monotonic clock: probe durations must not depend on the wall clock.
- * hrtime, not performance.now(): the global `performance` loads perf_hooks,
- * a dozen modules resident in the worker for its whole life.
- */
-const monotonic = () => Number(process.hrtime.bigint()) / 1e6;
-
 export class PlexCircuit implements Gate {
   readonly #db: Db;
   readonly #probe: () => Promise<void>;
@@ -49,7 +43,7 @@ export class PlexCircuit implements Gate {
   readonly #log: Logger;
   readonly #elapsed: () => number;
 
-  constructor(db: Db, probe: () => Promise<void>, log: Logger, policy: CircuitPolicy = DEFAULT_CIRCUIT, elapsed: () => number = monotonic) {
+  constructor(db: Db, probe: () => Promise<void>, log: Logger, policy: CircuitPolicy = DEFAULT_CIRCUIT, elapsed: () => number = monotonicMs) {
     this.#db = db;
     this.#probe = probe;
     this.#log = log;

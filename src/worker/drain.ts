@@ -9,6 +9,7 @@ import { describeError } from '../errors.ts';
 import { holdsLease, releaseLeaseIfIdle, renewLease } from './lease.ts';
 import type { StepResult, SyncWorker } from './processor.ts';
 import { sleep } from './sleep.ts';
+import { monotonicMs } from './clock.ts';
 
 /** Consecutive failed rounds before the drain gives up (and the lease lapses), unless the disk is at fault. */
 const MAX_FAILED_ROUNDS = 10;
@@ -35,11 +36,6 @@ export interface DrainOptions {
   onTick?: () => Promise<void>;
   /** Asked between jobs: true hands the queue over to the next worker. */
   shouldHandOver?: () => boolean;
-}
-
-/** Milliseconds on a clock that never jumps (unlike Date.now()). */
-function monotonicMs(): number {
-  return Number(process.hrtime.bigint() / 1_000_000n);
 }
 
 /** A wall clock that advanced this much less than the monotonic one went back. */
