@@ -39,6 +39,19 @@ test('database is created private, in WAL mode, fully migrated', async (t) => {
   assert.equal(mode.journal_mode, 'wal');
 });
 
+test("a connection opened with a page cache size keeps SQLite's cache to it; others keep SQLite's default", async (t) => {
+  const dir = tempDir(t);
+  const small = await openDatabase(dir, { pageCacheKib: 128 });
+  const plain = await openDatabase(dir);
+  t.after(() => {
+    small.close();
+    plain.close();
+  });
+  const cacheOf = (db: typeof small) => (db.prepare('PRAGMA cache_size').get() as { cache_size: number }).cache_size;
+  assert.equal(cacheOf(small), -128, 'negative: a size in KiB');
+  assert.equal(cacheOf(plain), -2000);
+});
+
 test('reopening an existing database keeps its jobs and does not re-run migrations', async (t) => {
   const dir = tempDir(t);
   const first = await openDatabase(dir);

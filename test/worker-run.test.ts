@@ -13,6 +13,7 @@ import { createLogger } from '../src/log/logger.ts';
 import { counts, enqueue } from '../src/queue/operations.ts';
 import type { WorkerDeps } from '../src/worker/deps.ts';
 import { acquireLease, currentLease } from '../src/worker/lease.ts';
+import { COLLECT_EVERY_MS } from '../src/worker/collector.ts';
 import { runBackgroundWorker, workerFileLogger } from '../src/worker/run.ts';
 import { tempDir } from './helpers/temp.ts';
 
@@ -78,6 +79,31 @@ test('drains the queue under its lease, closes its dependencies and gives the le
   assert.equal(getKv(w.db, 'settings_problem'), '', 'a former settings problem is cleared');
   assert.ok(w.lines.some((l) => l.includes(`worker ${process.pid} started`)));
   assert.ok(w.lines.some((l) => l.includes(`worker ${process.pid} stopping (idle): 2 synced, 0 retried, 0 dead`)), w.lines.join('\n'));
+});
+
+test('with --expose-gc the worker collects between jobs, at most once per interval', async (t) => {
+  const w = await world(t);
+  for (const id of ['1', '2', '3', '4']) enqueue(w.db, { kind: 'scene', entityId: id });
+  // By hand, not t.mock.property: Node 22.13 has no property mocks.
+  const exposed = globalThis.gc;
+  t.after(() => {
+    globalThis.gc = exposed;
+  });
+  const collectedAfter: number[] = [];
+  globalThis.gc = (() => {
+    collectedAfter.push(d.ran.length);
+  }) as typeof globalThis.gc;
+  const d = deps({
+    processor: (async (job: { key: string }) => {
+      // Each job outlasts the interval, so each one's end is due a collection.
+      await new Promise((resolve) => setTimeout(resolve, COLLECT_EVERY_MS + 50));
+      d.ran.push(job.key);
+      return { summary: 'stand-in sync' };
+    }) as WorkerDeps['processor'],
+  });
+  await runBackgroundWorker(w.ctx, w.db, OWNER, async () => d);
+  assert.equal(d.ran.length, 4);
+  assert.deepEqual(collectedAfter, [1, 2, 3, 4], 'one collection after each finished job, none while idle');
 });
 
 test('another live worker holding the lease means this one exits at once', async (t) => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Db, openDatabase } from '../src/db/database.ts';
 import { acquireLease, currentLease } from '../src/worker/lease.ts';
-import { ensureWorker, WORKER_NODE_FLAGS } from '../src/worker/spawn.ts';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../src/worker/footprint.ts';
+import { ensureWorker } from '../src/worker/spawn.ts';
 import { tempDir } from './helpers/temp.ts';
 
 /** Writes its arguments, Node's flags, its stdin and one variable to $SPAWN_REPORT, then exits. */
@@ -18,7 +19,7 @@ process.stdin.on('end', () => {
   const stat = fs.readFileSync('/proc/self/stat', 'utf8');
   const session = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[3]);
   const out = [1, 2].map((fd) => fs.readlinkSync('/proc/self/fd/' + fd));
-  fs.writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), execArgv: process.execArgv, pid: process.pid, input, mark: process.env.SPAWN_MARK, session, out }));
+  fs.writeFileSync(process.env.SPAWN_REPORT, JSON.stringify({ argv: process.argv.slice(2), execArgv: process.execArgv, pid: process.pid, input, mark: process.env.SPAWN_MARK, session, out, gc: typeof globalThis.gc, malloc: [process.env.MALLOC_ARENA_MAX, process.env.MALLOC_TRIM_THRESHOLD_] }));
 });
 `;
 
@@ -32,6 +33,10 @@ interface Report {
   session: number;
   /** Where its stdout and stderr go. */
   out: string[];
+  /** typeof globalThis.gc: 'function' under --expose-gc. */
+  gc: string;
+  /** MALLOC_ARENA_MAX and MALLOC_TRIM_THRESHOLD_ as the worker sees them. */
+  malloc: (string | undefined)[];
 }
 
 async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ db: Db; script: string; report: string; dir: string }> {
@@ -67,6 +72,8 @@ test('with no worker alive, one is spawned: handed its lease, the input on stdin
     [...WORKER_NODE_FLAGS],
     'the worker runs with the lean V8 flags',
   );
+  assert.equal(seen.gc, 'function', 'the worker may collect between jobs');
+  assert.deepEqual(seen.malloc, [WORKER_MALLOC_ENV.MALLOC_ARENA_MAX, WORKER_MALLOC_ENV.MALLOC_TRIM_THRESHOLD_], 'glibc malloc is sized for a small process');
   assert.equal(lease.pid, seen.pid, 'the lease names the child, not the hook');
   assert.deepEqual(JSON.parse(seen.input), { server_connection: { Port: 9999 } });
   assert.equal(seen.mark, 'from-the-hook');
@@ -86,6 +93,14 @@ test('a worker that cannot be started at all frees its reservation for the next 
   assert.equal(currentLease(db), undefined, 'no lease is left reserved');
   // The spawn error comes a tick later; it must not reach the process as an unhandled error.
   await new Promise((resolve) => setImmediate(resolve));
+});
+
+test("the user's own malloc settings reach the worker unchanged", async (t) => {
+  const { db, script, report, dir } = await setup(t);
+  const env: NodeJS.ProcessEnv = { ...process.env, PLEXSYNC_DATA_DIR: dir, SPAWN_REPORT: report, MALLOC_ARENA_MAX: '4' };
+  delete env.MALLOC_TRIM_THRESHOLD_;
+  assert.equal(ensureWorker(db, { script, input: {}, env }), 'spawned');
+  assert.deepEqual((await reportOf(report)).malloc, ['4', WORKER_MALLOC_ENV.MALLOC_TRIM_THRESHOLD_]);
 });
 
 test('a live worker lease means nothing is spawned', async (t) => {

@@ -43,7 +43,16 @@ async function loadSqlite(): Promise<typeof import('node:sqlite')> {
   return sqlite;
 }
 
-export async function openDatabase(dataDir: string): Promise<Db> {
+export interface OpenOptions {
+  /**
+   * SQLite's page cache, per connection (its default is 2 MiB). The queue's
+   * hot pages are few and the OS caches the file anyway; a long-lived worker
+   * keeps less resident with a small one.
+   */
+  pageCacheKib?: number;
+}
+
+export async function openDatabase(dataDir: string, options: OpenOptions = {}): Promise<Db> {
   const { DatabaseSync } = await loadSqlite();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, DB_FILE);
@@ -61,6 +70,7 @@ export async function openDatabase(dataDir: string): Promise<Db> {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA foreign_keys = ON');
+      if (options.pageCacheKib !== undefined) db.exec(`PRAGMA cache_size = ${-Math.max(1, Math.floor(options.pageCacheKib))}`);
       migrate(db);
       return db;
     } catch (err) {

@@ -11,6 +11,7 @@ import { registerSecret } from '../log/redact.ts';
 import { taskHandler } from '../tasks/dispatch.ts';
 import { loadWorkerDeps } from '../sync/worker-deps.ts';
 import { runBackgroundWorker, workerFileLogger } from '../worker/run.ts';
+import { WORKER_PAGE_CACHE_KIB } from '../worker/footprint.ts';
 import { ensureWorker } from '../worker/spawn.ts';
 import { type RunContext, resolveDataDir, scriptPath } from './context.ts';
 import { argString, InputError, type PluginInput, parseInput } from './input.ts';
@@ -107,7 +108,7 @@ async function workerMain(owner: string): Promise<void> {
     const dataDir = resolveDataDir(env, input.server_connection);
     log = workerFileLogger(dataDir);
     const ctx = contextFor(input, log);
-    db = await openDatabase(dataDir);
+    db = await openDatabase(dataDir, { pageCacheKib: WORKER_PAGE_CACHE_KIB });
     await runBackgroundWorker(ctx, db, owner, loadWorkerDeps);
   } catch (err) {
     // Nobody reads a detached worker's stderr: its log file says why it stopped.

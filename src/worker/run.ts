@@ -10,6 +10,7 @@ import { acquireLease, releaseLease } from './lease.ts';
 import { drain } from './drain.ts';
 import { sleep } from './sleep.ts';
 import { makeSyncWorker, type WorkerDeps } from './deps.ts';
+import { collectBetweenJobs } from './collector.ts';
 
 // Not a static import: see db/database.ts.
 const { appendFileSync, renameSync, statSync } = process.getBuiltinModule('node:fs');
@@ -43,6 +44,8 @@ export async function runBackgroundWorker(ctx: RunContext, db: Db, owner: string
     if (!deps) return;
     try {
       const worker = makeSyncWorker(db, deps, env, log, owner);
+      // globalThis.gc exists when the hook spawned us with --expose-gc (WORKER_NODE_FLAGS).
+      const collect = collectBetweenJobs(globalThis.gc);
       const stats = await drain({
         db,
         worker,
@@ -53,6 +56,7 @@ export async function runBackgroundWorker(ctx: RunContext, db: Db, owner: string
         idleExitMs: env.idleExitMs,
         ...(deps.tick ? { onTick: deps.tick } : {}),
         ...(deps.shouldHandOver ? { shouldHandOver: deps.shouldHandOver } : {}),
+        ...(collect ? { onStep: collect } : {}),
       });
       log.info(`worker ${process.pid} stopping (${stats.reason}): ${stats.done} synced, ${stats.retried} retried, ${stats.dead} dead`);
     } finally {

@@ -1,5 +1,6 @@
 // Makes sure a background worker is alive, without tying it to Stash's pipes.
 import type { Db } from '../db/database.ts';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from './footprint.ts';
 import { acquireLease, assignLease, currentLease, releaseLease } from './lease.ts';
 
 /**
@@ -8,16 +9,6 @@ import { acquireLease, assignLease, currentLease, releaseLease } from './lease.t
  * child that dies while starting is seen dead by the next hook, not after this.
  */
 const STARTUP_GRACE_MS = 15_000;
-
-/**
- * V8 sized for memory rather than peak speed: the worker waits on Plex and
- * Stash far more than it computes. Lite mode (no optimising compilers) and a
- * 1 MB young generation cut its peak RSS while draining posters by a fifth
- * (docs/benchmarks.md, "Memory"). V8 takes these only on the command line;
- * --optimize-for-size too is given here, which spares the worker loading
- * node:v8 to set it.
- */
-export const WORKER_NODE_FLAGS: readonly string[] = ['--lite-mode', '--max-semi-space-size=1', '--optimize-for-size'];
 
 export interface SpawnRequest {
   /** The bundled plugin file to run with `--worker`. */
@@ -41,7 +32,7 @@ export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): E
     // stdin is our own pipe (closed when we exit); stdout/stderr go nowhere, so
     // Stash, which reads our pipes to EOF, does not wait for the worker.
     stdio: ['pipe', 'ignore', 'ignore'],
-    env: request.env ?? process.env,
+    env: { ...WORKER_MALLOC_ENV, ...(request.env ?? process.env) },
     windowsHide: true,
   });
   if (child.pid === undefined) {
