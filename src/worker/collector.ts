@@ -4,13 +4,12 @@
 // V8 counts them as external memory and collects them only once its own heap
 // grows, which in a 10 MiB heap is late: RSS creeps up by several MiB through a
 // drain. A full collection between jobs, at most every COLLECT_EVERY_MS, keeps
-// the peak near one job's worth (docs/benchmarks.md, "Memory") for a few ms of
-// CPU each time.
+// that creep out (docs/benchmarks.md, "Memory") for a few ms of CPU each time.
 
 import { monotonicMs } from './clock.ts';
 
 /** The least time between two collections: at most a few per cent of a drain's CPU. */
-export const COLLECT_EVERY_MS = 100;
+export const COLLECT_EVERY_MS = 250;
 
 /**
  * A step callback that runs `collect` after a finished job when the last
