@@ -11,6 +11,7 @@ import { sleep } from '../worker/sleep.ts';
 import { emptySummary, importPlays } from './importer.ts';
 import { acquireImportLease, importLeaseExpiresAt, releaseImportLease } from './ledger.ts';
 import type { ImportSummary } from './model.ts';
+import { randomUuid } from '../random-id.ts';
 
 /** How long an import's claim lives without renewal; a killed importer blocks the next for at most this. */
 export const IMPORT_LEASE_MS = 30_000;
@@ -42,7 +43,7 @@ export async function runPlaysImport(db: Db, settings: Settings, sync: Pick<Scen
   // A dry run writes nothing, so it needs no claim.
   if (options.dryRun) return importPlays(deps, options);
 
-  const owner = process.getBuiltinModule('node:crypto').randomUUID();
+  const owner = randomUuid();
   if (!(await claim(db, owner, options.wait))) {
     return { ...emptySummary(true, false), message: 'another import of plays is running: this one was skipped' };
   }

@@ -4,6 +4,7 @@
 import { type Db, sql, transaction } from '../db/database.ts';
 import { type JobRow, toJob } from './rows.ts';
 import { type Job, type JobKind, jobKey, type NewJob, type QueueCounts } from './types.ts';
+import { randomUuid } from '../random-id.ts';
 
 export interface JobError {
   errorClass: string;
@@ -102,7 +103,7 @@ export interface ClaimOptions {
  * the key's pending job until the running one ends.
  */
 export function claim(db: Db, leaseMs: number, now = Date.now(), { kinds, owner }: ClaimOptions = {}): Job | undefined {
-  const lease = process.getBuiltinModule('node:crypto').randomUUID();
+  const lease = randomUuid();
   const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
   const row = sql(db, `UPDATE jobs SET status = 'in_progress', lease = ?, lease_expires_at = ?, owner = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = (SELECT id FROM jobs AS j WHERE status = 'pending' AND run_at <= ? ${kindFilter}

@@ -13,6 +13,7 @@ import { drain } from '../worker/drain.ts';
 import { acquireLease, releaseLease } from '../worker/lease.ts';
 import type { StepResult } from '../worker/processor.ts';
 import type { DepsLoader } from '../worker/run.ts';
+import { randomUuid } from '../random-id.ts';
 
 /**
  * How often an idle service looks at the queue, for jobs another process
@@ -37,7 +38,7 @@ export class ServiceWorker {
   readonly #ctx: RunContext;
   readonly #db: Db;
   readonly #loadDeps: DepsLoader;
-  readonly #owner = `service-${process.pid}-${process.getBuiltinModule('node:crypto').randomUUID()}`;
+  readonly #owner = `service-${process.pid}-${randomUuid()}`;
   readonly #state: WorkerLoopState = { holdsLease: false, problem: null, startedAt: Date.now() };
   #stopping = false;
   #reload = false;

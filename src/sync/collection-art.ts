@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import type { PlexClient, PlexCollection } from '../plex/client.ts';
 import type { StashClient } from '../stash/client.ts';
 import type { StashScene } from './model.ts';
+import { fingerprint } from './fingerprint.ts';
 
 interface ArtRow {
   summaryHash: string | null;
@@ -24,7 +25,6 @@ export interface CollectionArtDeps {
   log: Logger;
 }
 
-const sha256 = (data: string | Uint8Array) => process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest('hex');
 
 function getArt(db: Db, sectionId: string, name: string): ArtRow | undefined {
   const row = sql(db, 'SELECT summary_hash, poster_url, poster_hash FROM collection_art WHERE section_id = ? AND name = ?').get(sectionId, name) as
@@ -54,7 +54,7 @@ function restoreArt(db: Db, sectionId: string, name: string, previous: ArtRow | 
 function due(group: StashScene['groups'][number], previous: ArtRow | undefined): { summary: boolean; poster: boolean } {
   const summary = group.description ?? '';
   return {
-    summary: previous?.summaryHash !== sha256(summary) && !(previous === undefined && summary === ''),
+    summary: previous?.summaryHash !== fingerprint(summary) && !(previous === undefined && summary === ''),
     poster: (group.coverUrl ?? null) !== null && previous?.posterUrl !== group.coverUrl,
   };
 }
@@ -89,7 +89,7 @@ export async function syncCollectionArt(
     const name = group.name.trim();
     if (!managed.includes(name)) continue;
     const summary = group.description ?? '';
-    const summaryHash = sha256(summary);
+    const summaryHash = fingerprint(summary);
     const posterUrl = group.coverUrl ?? null;
     const previous = getArt(db, sectionId, name);
     const { summary: summaryDue, poster: posterDue } = due(group, previous);
@@ -119,7 +119,7 @@ export async function syncCollectionArt(
       if (posterDue && posterUrl !== null) {
         const image = await fetchCover(stash, posterUrl);
         if (image) {
-          const hash = sha256(image.bytes);
+          const hash = fingerprint(image.bytes);
           if (hash !== posterHash) {
             await plex.uploadPoster(collection.ratingKey, image.bytes, image.contentType, signal);
             sent.push(`poster of ${name}`);

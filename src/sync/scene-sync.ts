@@ -19,6 +19,7 @@ import { getRecord, putRecord } from './records.ts';
 import { filteredOut, type MetadataRules } from './rules.ts';
 import { syncCollectionArt } from './collection-art.ts';
 import { sendSized, type SummaryCut } from './sized-edit.ts';
+import { fingerprint } from './fingerprint.ts';
 
 export interface SceneSyncDeps {
   db: Db;
@@ -44,7 +45,6 @@ export interface SceneSyncResult {
   summary: string;
 }
 
-const sha256 = (data: string | Uint8Array) => process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest('hex');
 
 /** A scene without a generated screenshot has none to give: no poster, not a failure. */
 async function fetchPoster(stash: StashClient, url: string) {
@@ -65,7 +65,7 @@ function withKnownCut(db: Db, sceneId: string, wanted: DesiredState): DesiredSta
   const full = wanted.scalars.summary;
   if (!raw || full === undefined) return desired;
   const cut = JSON.parse(raw) as SummaryCut;
-  if (cut.fullHash === sha256(full)) desired.scalars.summary = cut.cut;
+  if (cut.fullHash === fingerprint(full)) desired.scalars.summary = cut.cut;
   return desired;
 }
 
@@ -73,10 +73,10 @@ function withKnownCut(db: Db, sceneId: string, wanted: DesiredState): DesiredSta
 function rememberCut(db: Db, sceneId: string, full: string | undefined, cut: string | undefined, deps: SceneSyncDeps): void {
   if (cut === undefined || full === undefined) {
     const known = getKv(db, CUT_KEY(sceneId));
-    if (known && (full === undefined || (JSON.parse(known) as SummaryCut).fullHash !== sha256(full))) deleteKv(db, CUT_KEY(sceneId));
+    if (known && (full === undefined || (JSON.parse(known) as SummaryCut).fullHash !== fingerprint(full))) deleteKv(db, CUT_KEY(sceneId));
     return;
   }
-  const note: SummaryCut = { fullHash: sha256(full), cut, fullLength: [...full].length, cutLength: [...cut].length };
+  const note: SummaryCut = { fullHash: fingerprint(full), cut, fullLength: [...full].length, cutLength: [...cut].length };
   setKv(db, CUT_KEY(sceneId), JSON.stringify(note));
   deps.log.warn(`scene ${sceneId}: Plex refused the summary at full length, so it was cut to ${note.cutLength} of ${note.fullLength} characters`);
 }
@@ -122,7 +122,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
   if (posterUrl && (record?.ratingKey !== ratingKey || record.posterUrl !== posterUrl)) {
     const image = await fetchPoster(stash, posterUrl);
     if (image) {
-      const hash = sha256(image.bytes);
+      const hash = fingerprint(image.bytes);
       if (hash !== posterHash) poster = { ...image, hash };
       posterHash = hash;
     }
@@ -183,7 +183,7 @@ export async function syncScene(sceneId: string, attempt: number, deps: SceneSyn
     ratingKey,
     sectionId,
     syncedAt: Date.now(),
-    stateHash: sha256(JSON.stringify(wanted)),
+    stateHash: fingerprint(JSON.stringify(wanted)),
     posterHash,
     posterUrl,
     collections: plan.newManagedCollections,

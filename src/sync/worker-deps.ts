@@ -12,6 +12,7 @@ import { StashClient } from '../stash/client.ts';
 import { connectionFromServer } from '../stash/connection.ts';
 import { DEFAULT_CIRCUIT, PlexCircuit } from '../worker/circuit.ts';
 import type { WorkerDeps } from '../worker/deps.ts';
+import { randomUuid } from '../random-id.ts';
 import { assertFence } from '../worker/fence.ts';
 import type { JobOutcome, JobProcessor } from '../worker/processor.ts';
 import type { Job } from '../queue/types.ts';
@@ -33,7 +34,7 @@ const VERSION = '0.1.0';
 export function plexClientIdentifier(db: Db): string {
   const existing = getKv(db, 'plex_client_identifier');
   if (existing) return existing;
-  const id = `plexsync-${process.getBuiltinModule('node:crypto').randomUUID()}`;
+  const id = `plexsync-${randomUuid()}`;
   setKv(db, 'plex_client_identifier', id);
   return id;
 }

@@ -11,6 +11,7 @@ import { acquireLease, currentLease, releaseLease } from '../worker/lease.ts';
 import type { DepsLoader } from '../worker/run.ts';
 import { sleep } from '../worker/sleep.ts';
 import { ensureWorker } from '../worker/spawn.ts';
+import { randomUuid } from '../random-id.ts';
 
 /** How long the task watches a background worker before handing back to Stash. */
 const WATCH_LIMIT_MS = 60 * 60_000;
@@ -26,7 +27,7 @@ export type ProcessResult = Record<string, unknown> & { pending: number; inProgr
 export async function processTask(ctx: RunContext, db: Db, loadDeps: DepsLoader, watched = false): Promise<ProcessResult> {
   const { log, env } = ctx;
   const total = Math.max(1, dueOrRunning(db));
-  const owner = process.getBuiltinModule('node:crypto').randomUUID();
+  const owner = randomUuid();
   if (!acquireLease(db, owner, process.pid, env.workerLeaseMs)) {
     if (watched) throw new Error('another worker took the queue over again while this task waited: run "Process queue" once more');
     return watchBackgroundWorker(ctx, db, total, loadDeps);

@@ -2,6 +2,7 @@
 import type { Db } from '../db/database.ts';
 import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from './footprint.ts';
 import { acquireLease, assignLease, currentLease, releaseLease } from './lease.ts';
+import { randomUuid } from '../random-id.ts';
 
 /**
  * A freshly spawned worker gets this long to start and renew the lease it was
@@ -24,7 +25,7 @@ export function ensureWorker(db: Db, request: SpawnRequest, now = Date.now()): E
   if (currentLease(db, now)) return 'running';
   // Reserve the lease for the child before it exists, so 50 concurrent hooks
   // spawn one worker, not 50.
-  const owner = process.getBuiltinModule('node:crypto').randomUUID();
+  const owner = randomUuid();
   if (!acquireLease(db, owner, process.pid, STARTUP_GRACE_MS, now)) return 'running';
   // Fetched here, not imported: most hooks find a worker running and never spawn.
   const child = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...WORKER_NODE_FLAGS, request.script, '--worker', owner], {
