@@ -16,6 +16,7 @@ import type { Job } from '../src/queue/types.ts';
 import { getRecord, putRecord } from '../src/sync/records.ts';
 import { syncScene } from '../src/sync/scene-sync.ts';
 import { loadSyncDeps, loadWorkerDeps, type SyncDeps } from '../src/sync/worker-deps.ts';
+import { fingerprint } from '../src/sync/fingerprint.ts';
 import { type FakePlex, startFakePlex } from './fakes/plex-server.ts';
 import { type FakeStash, startFakeStash } from './fakes/stash-server.ts';
 import { tempDir } from './helpers/temp.ts';
@@ -105,9 +106,9 @@ test('every field arrives locked with the poster, is recorded, and a second sync
   const record = getRecord(r.db, scene)!;
   assert.equal(record.ratingKey, rk);
   assert.equal(record.sectionId, '1');
-  assert.match(record.posterHash ?? '', /^[0-9a-f]{64}$/);
+  assert.equal(record.posterHash, fingerprint(new Uint8Array([1, 2, 3, 4])), "the uploaded poster's fingerprint");
   assert.match(record.posterUrl ?? '', new RegExp(`/scene/${scene}/screenshot`));
-  assert.match(record.stateHash ?? '', /^[0-9a-f]{64}$/);
+  assert.match(record.stateHash ?? '', /^[0-9a-f]+-[0-9a-f]{16}$/);
 
   const writes = puts() + posts();
   const shots = stash.requests.filter((q) => q.path.includes('/screenshot')).length;

@@ -48,7 +48,19 @@ test('without /proc the scope is the host name; a holder there is judged by its 
   assert.equal(holder.holderAlive({ pid: 1, start: '1', scope: `linux|${os.hostname()}|a-boot` }), undefined, 'a Linux scope of this host name: not this kind, cannot tell');
 });
 
+test('on Linux the host name comes from /proc, without asking node:os', async (t) => {
+  const os_ = t.mock.method(os, 'hostname', () => 'not-asked');
+  const holder = await freshHolder('proc-hostname');
+  assert.equal(holder.localScope().split('|')[1], fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
+  assert.equal(os_.mock.callCount(), 0);
+});
+
 test('a host name that cannot be read leaves that part of the scope empty', async (t) => {
+  const readFile = fs.readFileSync;
+  t.mock.method(fs, 'readFileSync', (path: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+    if (path === '/proc/sys/kernel/hostname') throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    return (readFile as (...args: unknown[]) => unknown)(path, ...rest);
+  });
   t.mock.method(os, 'hostname', () => {
     throw new Error('uv_os_gethostname failed');
   });

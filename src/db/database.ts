@@ -27,7 +27,7 @@ let sqlite: typeof import('node:sqlite') | undefined;
  * Node 22 prints an ExperimentalWarning when node:sqlite loads; Stash would log
  * it as an error line on every hook. Load it with that one warning muted.
  */
-async function loadSqlite(): Promise<typeof import('node:sqlite')> {
+function loadSqlite(): typeof import('node:sqlite') {
   if (sqlite) return sqlite;
   const emit = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
@@ -36,7 +36,8 @@ async function loadSqlite(): Promise<typeof import('node:sqlite')> {
     (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   try {
-    sqlite = await import('node:sqlite');
+    // getBuiltinModule, not import(): no ES module facade to build.
+    sqlite = process.getBuiltinModule('node:sqlite');
   } finally {
     process.emitWarning = emit;
   }
@@ -53,7 +54,7 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(dataDir: string, options: OpenOptions = {}): Promise<Db> {
-  const { DatabaseSync } = await loadSqlite();
+  const { DatabaseSync } = loadSqlite();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, DB_FILE);
   // Create the file (and let WAL/SHM siblings inherit) with owner-only access.

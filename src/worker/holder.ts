@@ -30,6 +30,12 @@ export function localScope(): string {
 
 function hostname(): string {
   try {
+    // The name os.hostname() gives, without loading node:os into every hook.
+    return readFileSync('/proc/sys/kernel/hostname', 'utf8').trim();
+  } catch {
+    // Not Linux: ask the OS.
+  }
+  try {
     return process.getBuiltinModule('node:os').hostname();
   } catch {
     return '';
