@@ -25,7 +25,6 @@ export interface CollectionArtDeps {
   log: Logger;
 }
 
-
 function getArt(db: Db, sectionId: string, name: string): ArtRow | undefined {
   const row = sql(db, 'SELECT summary_hash, poster_url, poster_hash FROM collection_art WHERE section_id = ? AND name = ?').get(sectionId, name) as
     | { summary_hash: string | null; poster_url: string | null; poster_hash: string | null }

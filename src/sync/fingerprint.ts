@@ -1,13 +1,13 @@
 // Content fingerprints: has this poster, summary or desired state changed
 // since it was last written to Plex? Change detection, not security.
 //
-// CRC-32 from zlib rather than a SHA-256 from node:crypto: loading node:crypto
-// brings some twenty modules and nearly 2 MiB of resident memory into a worker that
-// needs no cryptography (docs/benchmarks.md, "Memory"); zlib comes with the
-// HTTP stack's streams and its CRC runs at memory speed. Two CRCs, of the whole
-// and of its first half, and the length: a change that spans both halves (a
-// regenerated image) slips past with odds of 1 in 2^64, and CRC catches every
-// short edit outright.
+// CRC-32 from zlib rather than SHA-256 from node:crypto: loading node:crypto
+// brings some twenty modules and nearly 2 MiB of resident memory into a
+// worker that needs no cryptography (docs/benchmarks.md, "Memory"); zlib
+// comes with the HTTP stack's streams, and its CRC runs at memory speed. Two
+// CRCs, of the whole and of its first half, and the length: a change across
+// both halves (a regenerated image) slips past with odds of 1 in 2^64, and
+// CRC-32 catches every edit of up to 4 bytes in a row outright.
 
 const zlib = () => process.getBuiltinModule('node:zlib');
 

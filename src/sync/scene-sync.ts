@@ -45,7 +45,6 @@ export interface SceneSyncResult {
   summary: string;
 }
 
-
 /** A scene without a generated screenshot has none to give: no poster, not a failure. */
 async function fetchPoster(stash: StashClient, url: string) {
   try {
