@@ -8,9 +8,6 @@ import { describeError } from '../errors.ts';
 import { onSceneUpdate } from '../hooks/handlers.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { registerSecret } from '../log/redact.ts';
-import { taskHandler } from '../tasks/dispatch.ts';
-import { loadWorkerDeps } from '../sync/worker-deps.ts';
-import { runBackgroundWorker, workerFileLogger } from '../worker/run.ts';
 import { WORKER_PAGE_CACHE_KIB } from '../worker/footprint.ts';
 import { ensureWorker } from '../worker/spawn.ts';
 import { type RunContext, resolveDataDir, scriptPath } from './context.ts';
@@ -65,6 +62,11 @@ function contextFor(input: PluginInput, log: Logger): RunContext {
   return { input, connection, env, dataDir: resolveDataDir(env, connection), log, script: scriptPath() };
 }
 
+/**
+ * A hook, by far the most frequent run, needs only the queue: the tasks, the
+ * sync and the worker are imported where they are used, so a hook runs none
+ * of their module code (bench/worker-memory.ts measures a hook's memory).
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--worker') return workerMain(argv[1] ?? '');
   const log = createLogger();
@@ -82,6 +84,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       writeResult({ output: { ...result, worker } });
       return;
     }
+    const [{ taskHandler }, { loadWorkerDeps }] = await Promise.all([import('../tasks/dispatch.ts'), import('../sync/worker-deps.ts')]);
     const handler = taskHandler(argString(input, 'mode'));
     keepHeapSmall();
     db = await openDatabase(ctx.dataDir);
@@ -103,6 +106,7 @@ async function workerMain(owner: string): Promise<void> {
   if (!process.execArgv.includes('--optimize-for-size')) keepHeapSmall();
   yieldToStash();
   try {
+    const [{ runBackgroundWorker, workerFileLogger }, { loadWorkerDeps }] = await Promise.all([import('../worker/run.ts'), import('../sync/worker-deps.ts')]);
     const input = parseInput(await readStdin());
     const env = readEnv();
     const dataDir = resolveDataDir(env, input.server_connection);
