@@ -71,7 +71,8 @@ export async function openDatabase(dataDir: string, options: OpenOptions = {}): 
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA foreign_keys = ON');
-      if (options.pageCacheKib !== undefined) db.exec(`PRAGMA cache_size = ${-Math.max(1, Math.floor(options.pageCacheKib))}`);
+      // Negative: a size in KiB rather than in pages.
+      if (options.pageCacheKib !== undefined) db.exec(`PRAGMA cache_size = -${Math.trunc(options.pageCacheKib)}`);
       migrate(db);
       return db;
     } catch (err) {

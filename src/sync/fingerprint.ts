@@ -9,11 +9,9 @@
 // both halves (a regenerated image) slips past with odds of 1 in 2^64, and
 // CRC-32 catches every edit of up to 4 bytes in a row outright.
 
-const zlib = () => process.getBuiltinModule('node:zlib');
-
 export function fingerprint(data: string | Uint8Array): string {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const half = bytes.subarray(0, bytes.byteLength >>> 1);
-  const { crc32 } = zlib();
+  const { crc32 } = process.getBuiltinModule('node:zlib');
   return `${bytes.byteLength.toString(16)}-${crc32(bytes).toString(16).padStart(8, '0')}${crc32(half).toString(16).padStart(8, '0')}`;
 }
