@@ -44,8 +44,9 @@ test('a Plex 408 on the way is retried and the scene syncs', async (t) => {
 
 test("Stash's 'sql: database is closed' inside a 200 answer is retried, never a dead letter", async (t) => {
   const w = await startWorld(t);
+  const items: string[] = [];
   const scenes = Array.from({ length: 5 }, (_, i) => {
-    w.plex.addItem({ title: `x${i}`, file: `/data/videos/c${i}.mp4`, size: 1 });
+    items.push(w.plex.addItem({ title: `x${i}`, file: `/data/videos/c${i}.mp4`, size: 1 }).ratingKey);
     return w.stash.addScene({ title: `Closed ${i}`, files: [{ path: `/data/videos/c${i}.mp4`, size: 1 }] });
   });
   // Stash restarting or backing up its database: every scene lookup fails for a while.
@@ -53,7 +54,14 @@ test("Stash's 'sql: database is closed' inside a 200 answer is retried, never a 
   for (const scene of scenes) await w.hook('Scene.Update.Post', scene);
   const settled = await w.settle(30_000);
   assert.equal(settled.dead, 0, JSON.stringify(await jobs(w.dataDir)));
-  assert.equal(settled.done, 5);
+  // At least one job per scene: on a busy machine a worker may idle out between
+  // two hooks, and the next one's catch-up may queue a scene once more.
+  assert.ok(settled.done >= 5, `${settled.done} jobs done`);
+  assert.deepEqual(
+    items.map((rk) => w.plex.item(rk)!.scalars.title),
+    scenes.map((_, i) => `Closed ${i}`),
+    'every scene reached Plex',
+  );
 });
 
 test('Stash refusing an API key is a permanent stash_auth at once, saying how to give a key', async (t) => {
